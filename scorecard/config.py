@@ -1,0 +1,39 @@
+"""Configuration from the environment (SCORECARD_*), with embedded defaults."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from .db import default_sqlite_url
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = ROOT / "instance"
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    overrides = dict(overrides or {})
+    instance = Path(overrides.pop("INSTANCE_PATH", os.environ.get("SCORECARD_INSTANCE", DEFAULT_INSTANCE)))
+    instance.mkdir(parents=True, exist_ok=True)
+    config = {
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": os.environ.get("SCORECARD_DATABASE_URL") or default_sqlite_url(instance),
+        "DATA_DIR": os.environ.get("SCORECARD_DATA_DIR") or str(instance / "data"),
+        "SECRET_KEY": os.environ.get("SCORECARD_SECRET_KEY") or _instance_secret(instance),
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": os.environ.get("SCORECARD_SECURE_COOKIES") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    config.update(overrides)
+    return config
+
+
+def _instance_secret(instance: Path) -> str:
+    """A per-installation secret kept in the instance folder, so restarts keep sessions."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

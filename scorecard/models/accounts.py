@@ -1,0 +1,54 @@
+"""Accounts bound to a scope organisation (data scope = that subtree)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .orgs import Organisation
+
+ROLES = {
+    "admin": "系统管理员",
+    "assessor": "考核员",
+    "unit": "填报员",
+    "leader": "领导",
+    "clerk": "积分管理员",
+}
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    scope_org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    home_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    scope_org: Mapped[Organisation] = relationship(foreign_keys=[scope_org_id])
+    home_org: Mapped[Organisation | None] = relationship(foreign_keys=[home_org_id])
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)

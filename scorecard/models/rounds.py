@@ -1,0 +1,102 @@
+"""Rounds (考核轮次): targets, assessors' scores, adjustments and the frozen snapshot."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .accounts import User
+from .base import Base, utcnow
+from .orgs import Category, Organisation
+from .schemes import Indicator, Scheme, SchemeItem
+
+PHASES = {"self": "自评填报", "review": "审核评分", "publicity": "公示", "final": "已定档"}
+PHASE_ORDER = ["self", "review", "publicity", "final"]
+
+
+class Round(Base):
+    __tablename__ = "assessment_round"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("scheme.id"))
+    owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    phase: Mapped[str] = mapped_column(String(20), default="self")
+    trimmed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[dt.datetime | None]
+    finalized_at: Mapped[dt.datetime | None]
+    snapshot: Mapped[dict | None]
+
+    scheme: Mapped[Scheme] = relationship()
+    owner_org: Mapped[Organisation] = relationship()
+    targets: Mapped[list[RoundTarget]] = relationship(
+        back_populates="round", order_by="RoundTarget.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def phase_label(self) -> str:
+        return PHASES.get(self.phase, self.phase)
+
+    @property
+    def is_final(self) -> bool:
+        return self.phase == "final"
+
+
+class RoundTarget(Base):
+    __tablename__ = "round_target"
+    __table_args__ = (UniqueConstraint("round_id", "org_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment_round.id", ondelete="CASCADE"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    veto: Mapped[bool] = mapped_column(default=False)
+    veto_reason: Mapped[str | None] = mapped_column(Text)
+    tier_override: Mapped[str | None] = mapped_column(String(20))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+
+    round: Mapped[Round] = relationship(back_populates="targets")
+    org: Mapped[Organisation] = relationship()
+    category: Mapped[Category] = relationship()
+    scores: Mapped[list[Score]] = relationship(back_populates="target", cascade="all, delete-orphan")
+    adjustments: Mapped[list[Adjustment]] = relationship(cascade="all, delete-orphan", order_by="Adjustment.id")
+
+
+class Score(Base):
+    """One assessor's score of one leaf for one target; `version` guards against stale saves."""
+
+    __tablename__ = "score"
+    __table_args__ = (UniqueConstraint("target_id", "indicator_id", "assessor_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("round_target.id", ondelete="CASCADE"), index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    input: Mapped[dict] = mapped_column(default=dict)
+    points: Mapped[Decimal]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    target: Mapped[RoundTarget] = relationship(back_populates="scores")
+    indicator: Mapped[Indicator] = relationship()
+    assessor: Mapped[User] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Adjustment(Base):
+    """A bonus (加分) or penalty (减分) item applied to a target, with its reason."""
+
+    __tablename__ = "adjustment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("round_target.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("scheme_item.id"))
+    points: Mapped[Decimal]
+    reason: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[SchemeItem] = relationship()
+    created_by: Mapped[User] = relationship()

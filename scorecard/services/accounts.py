@@ -1,0 +1,104 @@
+"""Accounts: password hashing (argon2id, werkzeug fallback), creation and login."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..models import ROLES, Organisation, User
+from . import audit
+from .errors import ServiceError
+
+try:  # argon2-cffi has no wheel on some platforms (LoongArch); werkzeug is the fallback
+    from argon2 import PasswordHasher
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    _hasher: PasswordHasher | None = PasswordHasher()
+except ImportError:  # pragma: no cover
+    _hasher = None
+
+MIN_PASSWORD = 8
+
+
+def hash_password(password: str) -> str:
+    if _hasher is not None:
+        return _hasher.hash(password)
+    return generate_password_hash(password, "scrypt:131072:8:1")  # pragma: no cover
+
+
+def verify_password(stored: str, password: str) -> bool:
+    if stored.startswith("$argon2") and _hasher is not None:
+        try:
+            return _hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+    try:
+        return check_password_hash(stored, password)
+    except ValueError:
+        return False
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ServiceError(f"密码至少{MIN_PASSWORD}位", "password")
+    kinds = sum(
+        (any(c.isdigit() for c in password), any(c.isalpha() for c in password),
+         any(not c.isalnum() for c in password))
+    )
+    if kinds < 2:
+        raise ServiceError("密码须包含字母、数字、符号中的至少两类", "password")
+
+
+def create_user(
+    session: Session,
+    actor: User | None,
+    username: str,
+    password: str,
+    role: str,
+    org_code: str,
+    display_name: str | None = None,
+    home_org_code: str | None = None,
+) -> User:
+    username = username.strip()
+    if not username:
+        raise ServiceError("用户名不能为空", "username")
+    if role not in ROLES:
+        raise ServiceError(f"角色“{role}”无效，可选：{'、'.join(ROLES)}", "role")
+    if session.scalar(select(User).where(User.username == username)):
+        raise ServiceError(f"用户名“{username}”已存在", "username")
+    org = _org(session, org_code, "org")
+    home = _org(session, home_org_code, "home_org") if home_org_code else None
+    check_password_rules(password)
+    user = User(
+        username=username,
+        display_name=(display_name or username).strip(),
+        password_hash=hash_password(password),
+        role=role,
+        scope_org=org,
+        home_org=home,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "create", "user", user.id,
+                 new={"username": username, "role": role, "org": org.code,
+                      "home_org": home.code if home else None})
+    return user
+
+
+def _org(session: Session, code: str, field: str) -> Organisation:
+    org = session.scalar(select(Organisation).where(Organisation.code == code.strip()))
+    if org is None:
+        raise ServiceError(f"组织编码“{code}”不存在", field)
+    return org
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.active:
+        hash_password(password)  # same cost whether or not the user exists
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if _hasher is not None and user.password_hash.startswith("$argon2") and _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user

@@ -1,0 +1,159 @@
+"""Compute a round's ranking report from its inputs (or read the frozen snapshot)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..domain.rules import deductions_of
+from ..domain.scoring import TargetInput, bonus_total, compute_round, leaf_final
+from ..models import Adjustment, Round, RoundTarget, Score, User
+from .report import Report, ReportAdjustment, ReportDeduction, ReportLeaf, ReportRow, ReportTop
+from .structure import Structure, structure
+
+ZERO = Decimal("0")
+
+
+def round_structure(rnd: Round) -> Structure:
+    categories = []
+    for t in rnd.targets:
+        if t.category.name not in categories:
+            categories.append(t.category.name)
+    for c in rnd.scheme.categories:
+        if c.name not in categories:
+            categories.append(c.name)
+    return structure(rnd.scheme, categories)
+
+
+def report_for(session: Session, rnd: Round, today: dt.date | None = None) -> Report:
+    """A finalized round answers from its snapshot; any other round is computed now."""
+    if rnd.is_final and rnd.snapshot:
+        return Report.from_dict(rnd.snapshot)
+    return compute_report(session, rnd, today)
+
+
+def compute_report(session: Session, rnd: Round, today: dt.date | None = None) -> Report:
+    st = round_structure(rnd)
+    targets = session.scalars(
+        select(RoundTarget).where(RoundTarget.round_id == rnd.id)
+        .options(selectinload(RoundTarget.org), selectinload(RoundTarget.category))
+    ).all()
+    scores = _scores_by_cell(session, rnd)
+    adjustments = _adjustments(session, rnd)
+    inputs, rows_meta = [], {}
+    for t in targets:
+        cat = t.category.name
+        finals = {
+            code: leaf_final(scores.get((t.id, code), []), rnd.trimmed)
+            for code in st.leaf_codes if st.applies(code, cat)
+        }
+        adj = adjustments.get(t.id, [])
+        inputs.append(TargetInput(
+            key=str(t.id), category=cat, leaf_scores=finals,
+            bonus=_bonus(adj, rnd), penalty=sum((a.points for a in adj if a.item.kind == "penalty"), ZERO),
+            veto=t.veto, override_tier=t.tier_override,
+        ))
+        rows_meta[str(t.id)] = (t, finals)
+    results = compute_round(st.spec(), inputs)
+    rows = [_row(res, *rows_meta[res.key]) for res in results]
+    return Report(
+        round_code=rnd.code, round_name=rnd.name, scheme_name=rnd.scheme.name,
+        scheme_version=rnd.scheme.version, issuer=rnd.owner_org.name,
+        date=(today or dt.date.today()).isoformat(), phase=rnd.phase_label, final=rnd.is_final,
+        full_marks=rnd.scheme.full_marks, categories=_categories(targets),
+        tops=[ReportTop(t.code, t.name, t.max_points) for t in st.tops],
+        leaves=[ReportLeaf(c, st.leaf(c).name, st.leaf(c).max_points, st.top_of[c], st.leaf(c).rule_type)
+                for c in st.leaf_codes],
+        rows=rows,
+        deductions=_deductions(session, rnd, st),
+        adjustments=[
+            ReportAdjustment(t.category.name, t.org.code, t.org.name, a.item.code, a.item.name,
+                             a.item.kind_label, a.points, a.reason)
+            for t in targets for a in adjustments.get(t.id, [])
+        ],
+    )
+
+
+def _categories(targets) -> list[str]:
+    seen: list[str] = []
+    for t in targets:
+        if t.category.name not in seen:
+            seen.append(t.category.name)
+    return seen
+
+
+def _scores_by_cell(session: Session, rnd: Round) -> dict[tuple[int, str], list[Decimal]]:
+    rows = session.execute(
+        select(Score.target_id, Score.indicator_id, Score.points)
+        .join(RoundTarget, Score.target_id == RoundTarget.id).where(RoundTarget.round_id == rnd.id)
+    ).all()
+    code_of = {i.id: i.code for i in rnd.scheme.indicators}
+    cells: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
+    for target_id, indicator_id, points in rows:
+        cells[(target_id, code_of[indicator_id])].append(points)
+    return cells
+
+
+def _adjustments(session: Session, rnd: Round) -> dict[int, list[Adjustment]]:
+    rows = session.scalars(
+        select(Adjustment).join(RoundTarget, Adjustment.target_id == RoundTarget.id)
+        .where(RoundTarget.round_id == rnd.id).options(selectinload(Adjustment.item))
+        .order_by(Adjustment.id)
+    ).all()
+    out: dict[int, list[Adjustment]] = defaultdict(list)
+    for a in rows:
+        out[a.target_id].append(a)
+    return out
+
+
+def _bonus(adjustments: list[Adjustment], rnd: Round) -> Decimal:
+    per_item: dict[int, tuple[Decimal, Decimal | None]] = {}
+    for a in adjustments:
+        if a.item.kind != "bonus":
+            continue
+        claimed, cap = per_item.get(a.item_id, (ZERO, a.item.cap))
+        per_item[a.item_id] = (claimed + a.points, cap)
+    return bonus_total(list(per_item.values()), rnd.scheme.bonus_cap)
+
+
+def _row(res, target: RoundTarget, finals: dict) -> ReportRow:
+    notes = []
+    if target.veto:
+        notes.append(f"一票否决：{target.veto_reason}" + ("（等次已封顶）" if res.veto_capped else ""))
+    if res.overridden:
+        notes.append(f"等次调整：{res.computed_tier}→{res.tier}，原因：{target.override_reason}")
+    if res.quota_overrun:
+        notes.append("名额边界并列，超出名额")
+    if res.missing:
+        notes.append(f"未评分{res.missing}项")
+    return ReportRow(
+        target_id=target.id, org_code=target.org.code, org_name=target.org.name,
+        category=res.category, group=target.org.group.name if target.org.group else "",
+        subtotals=dict(res.subtotals), leaf_scores=dict(finals), base_raw=res.base_raw,
+        applicable_full=res.applicable_full, base=res.base, bonus=res.bonus, penalty=res.penalty,
+        total=res.total, rank=res.rank, tier=res.tier, computed_tier=res.computed_tier,
+        notes=notes, missing=res.missing,
+    )
+
+
+def _deductions(session: Session, rnd: Round, st: Structure) -> list[ReportDeduction]:
+    rows = session.execute(
+        select(Score, RoundTarget, User.display_name)
+        .join(RoundTarget, Score.target_id == RoundTarget.id)
+        .join(User, Score.assessor_id == User.id)
+        .where(RoundTarget.round_id == rnd.id)
+        .options(selectinload(RoundTarget.org), selectinload(RoundTarget.category))
+        .order_by(RoundTarget.id, Score.indicator_id, Score.id)
+    ).all()
+    code_of = {i.id: i.code for i in rnd.scheme.indicators}
+    out = []
+    for score, target, assessor in rows:
+        code = code_of[score.indicator_id]
+        ind = st.leaf(code)
+        for points, reason in deductions_of(st.rule(code), score.input):
+            out.append(ReportDeduction(target.category.name, target.org.code, target.org.name,
+                                       code, ind.name, points, reason, assessor))
+    return out

@@ -1,0 +1,112 @@
+"""Assessors' scores: typed input per leaf rule, optimistic locking, audit."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.rules import RuleError, input_from_points, leaf_score, parse_input
+from ..models import Indicator, Round, RoundTarget, Score, User, utcnow
+from . import audit, permissions
+from .errors import PermissionDenied, ServiceError, StaleData
+from .ranking import round_structure
+
+
+@dataclass
+class SaveResult:
+    score: Score | None
+    points: Decimal | None
+    version: int | None
+
+
+def _check_target(actor: User, target: RoundTarget, indicator: Indicator) -> None:
+    if not permissions.can_score(actor, target):
+        if permissions.is_home_unit(actor, target.org):
+            raise PermissionDenied("您所在单位需回避，不能为其评分")
+        if target.round.phase not in ("self", "review"):
+            raise PermissionDenied(f"本轮考核处于“{target.round.phase_label}”阶段，不能修改评分")
+        raise PermissionDenied()
+    st = round_structure(target.round)
+    if indicator.scheme_id != target.round.scheme_id or indicator.code not in st.leaf_codes:
+        raise ServiceError(f"指标“{indicator.code}”不是本轮方案的末级指标")
+    if not st.applies(indicator.code, target.category.name):
+        raise ServiceError(f"指标“{indicator.code} {indicator.name}”不适用于类别“{target.category.name}”")
+
+
+def own_score(session: Session, actor: User, target: RoundTarget, indicator: Indicator) -> Score | None:
+    return session.scalar(select(Score).where(
+        Score.target_id == target.id, Score.indicator_id == indicator.id, Score.assessor_id == actor.id))
+
+
+def save_score(
+    session: Session,
+    actor: User,
+    target: RoundTarget,
+    indicator: Indicator,
+    raw: dict | None,
+    comment: str = "",
+    expected_version: int | None = None,
+    check_version: bool = True,
+) -> SaveResult:
+    """Save (or clear, when raw is None) the actor's score of one leaf.
+
+    expected_version is the version the user loaded (None: they saw no score). A mismatch
+    means the same cell was saved elsewhere since: the save is refused, never overwritten.
+    """
+    _check_target(actor, target, indicator)
+    existing = own_score(session, actor, target, indicator)
+    if check_version:
+        seen = existing.version if existing else None
+        if seen != expected_version:
+            raise StaleData(
+                f"“{target.org.name} / {indicator.code} {indicator.name}”已在别处被修改（可能是另一个窗口），"
+                "为避免覆盖，本次保存未执行。请刷新页面查看最新数据后再修改。"
+            )
+    old = _state(existing)
+    if raw is None:
+        if existing is not None:
+            session.delete(existing)
+            session.flush()
+            audit.record(session, actor, "clear", "score", existing.id, old=old)
+        return SaveResult(None, None, None)
+    rule = round_structure(target.round).rule(indicator.code)
+    try:
+        value = parse_input(rule, raw)
+        points = leaf_score(rule, value)
+    except RuleError as exc:
+        raise ServiceError(f"{indicator.code} {indicator.name}：{exc}", getattr(exc, "field", None)) from None
+    score = existing or Score(target=target, indicator=indicator, assessor=actor)
+    score.input, score.points, score.comment = value, points, (comment or "").strip()
+    score.updated_at = utcnow()
+    session.add(score)
+    session.flush()
+    audit.record(session, actor, "update" if existing else "create", "score", score.id,
+                 old=old, new=_state(score), reason=score.comment or None)
+    return SaveResult(score, points, score.version)
+
+
+def _state(score: Score | None) -> dict | None:
+    if score is None:
+        return None
+    return {"target": score.target_id, "indicator": score.indicator_id, "input": score.input,
+            "points": score.points, "comment": score.comment}
+
+
+def import_scores(session: Session, actor: User, rnd: Round, cells) -> int:
+    """Apply parsed template cells (all validated by the importer) as the actor's scores."""
+    if not permissions.can_change_round(actor, rnd):
+        raise PermissionDenied()
+    st = round_structure(rnd)
+    targets = {t.org.code: t for t in rnd.targets}
+    count = 0
+    for cell in cells:
+        target, indicator = targets[cell.target_code], st.leaf(cell.leaf_code)
+        try:
+            raw = input_from_points(st.rule(cell.leaf_code), cell.points, cell.reason)
+        except RuleError as exc:
+            raise ServiceError(f"第{cell.row}行 {cell.leaf_code}：{exc}") from None
+        save_score(session, actor, target, indicator, raw, comment=cell.reason or "", check_version=False)
+        count += 1
+    return count

@@ -1,0 +1,101 @@
+"""Flask app factory. Views commit; services below only flush."""
+from __future__ import annotations
+
+from flask import Flask, g, render_template
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from ..config import ROOT, load_config
+from ..db import make_engine, make_session_factory
+from ..domain.numbers import fmt
+from ..models import User
+from ..services import permissions
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "请先登录"
+login_manager.login_message_category = "warning"
+
+CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    config = load_config(overrides)
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "scorecard" / "static"),
+        instance_path=config["INSTANCE_PATH"],
+    )
+    app.config.update(config)
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["scorecard.engine"] = engine
+    app.extensions["scorecard.sessions"] = make_session_factory(engine)
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    _register_hooks(app)
+    _register_blueprints(app)
+    return app
+
+
+def get_db():
+    """The request's Session (one unit of work per request)."""
+    from flask import current_app
+
+    if "db" not in g:
+        g.db = current_app.extensions["scorecard.sessions"]()
+    return g.db
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    if not user_id.isdigit():
+        return None
+    user = get_db().get(User, int(user_id))
+    return user if user and user.active else None
+
+
+def _register_hooks(app: Flask) -> None:
+    @app.teardown_appcontext
+    def _close_db(_exc):
+        db = g.pop("db", None)
+        if db is not None:
+            db.rollback()
+            db.close()
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
+
+    @app.context_processor
+    def _helpers():
+        return {"can": permissions.PREDICATES, "fmt": fmt}
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_e):
+        return render_template("error.html", code=400, message="页面已过期，请刷新后重试"), 400
+
+    @app.errorhandler(403)
+    def _forbidden(_e):
+        return render_template("error.html", code=403, message="您没有权限访问该页面或数据"), 403
+
+    @app.errorhandler(404)
+    def _not_found(_e):
+        return render_template("error.html", code=404, message="页面或数据不存在"), 404
+
+    @app.errorhandler(413)
+    def _too_large(_e):
+        return render_template("error.html", code=413, message="上传的文件过大"), 413
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import auth, home, orgs, rounds, schemes, scores, users
+
+    for module in (auth, home, orgs, schemes, rounds, scores, users):
+        app.register_blueprint(module.bp)
