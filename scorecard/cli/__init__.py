@@ -80,7 +80,7 @@ def round_group() -> None:
 
 
 def _load_commands() -> None:
-    from . import admin, orgs, rounds, schemes  # noqa: F401  (register commands)
+    from . import admin, demo, orgs, rounds, schemes  # noqa: F401  (register commands)
 
 
 _load_commands()

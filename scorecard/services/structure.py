@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..domain.rules import LeafRule
-from ..domain.scoring import SchemeSpec, TierSpec
+from ..domain import SchemeSpec, TierSpec
 from ..domain.tree import NodeSpec, applicable_leaves, leaves, top_level_of
 from ..models import Indicator, Scheme
 

@@ -1,0 +1,173 @@
+"""Aggregation of a round: leaf finals, bonus, base, conversion, totals,
+ranks and tiers (DESIGN §2 "Numbers" 2–6)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from .numbers import ZERO, fmt, q2, q2_fraction, to_decimal
+from .tiers import TierSpec, apply_veto_and_override, assign_tiers, check_tiers
+
+
+def leaf_final(values: Sequence[Decimal], trimmed: bool) -> Decimal | None:
+    """Mean of the assessors' scores (None if none); with trimmed and at
+    least 5 values one highest and one lowest are dropped first. Rounded
+    half up once, exactly."""
+    nums = sorted(to_decimal(v) for v in values)
+    if not nums:
+        return None
+    if trimmed and len(nums) >= 5:
+        nums = nums[1:-1]
+    return q2_fraction(Fraction(sum(nums, ZERO)) / len(nums))
+
+
+def bonus_total(items: Sequence[tuple[Decimal, Decimal | None]],
+                scheme_cap: Decimal | None) -> Decimal:
+    """Σ min(points, item cap), then capped by the scheme's bonus cap."""
+    total = ZERO
+    for points, cap in items:
+        p = to_decimal(points)
+        if p < 0:
+            raise ValueError(f"加分不能为负数：{fmt(p)}")
+        total += p if cap is None else min(p, to_decimal(cap))
+    if scheme_cap is not None:
+        total = min(total, to_decimal(scheme_cap))
+    return q2(total)
+
+
+def rank_competition(values: Sequence[tuple]) -> list[int]:
+    """Competition ranks ("1224") of keys compared descending; the result is
+    in input order. Equal keys share a rank, the next rank skips."""
+    order = sorted(range(len(values)), key=lambda i: values[i], reverse=True)
+    ranks = [0] * len(values)
+    for pos, i in enumerate(order):
+        prev = order[pos - 1] if pos else None
+        ranks[i] = ranks[prev] if prev is not None and values[i] == values[prev] else pos + 1
+    return ranks
+
+
+@dataclass
+class SchemeSpec:
+    full_marks: Decimal
+    convert: bool
+    bonus_cap: Decimal | None
+    leaves: list[tuple[str, Decimal, str]]  # (leaf code, max, top-level code) in order
+    applicable: Mapping[str, frozenset[str]]  # category -> applicable leaf codes
+    top_codes: list[str]
+    tiers: list[TierSpec]
+    veto_cap: str | None = None  # tier name a veto caps at (None: the lowest tier)
+    tie_break: list[str] = field(default_factory=list)  # top-level codes, in order
+
+
+@dataclass
+class TargetInput:
+    key: str
+    category: str
+    leaf_scores: Mapping[str, Decimal | None]  # final leaf scores; None = not scored (0)
+    bonus: Decimal = ZERO  # already capped via bonus_total
+    penalty: Decimal = ZERO
+    veto: bool = False
+    override_tier: str | None = None
+
+
+@dataclass
+class TargetResult:
+    key: str
+    category: str
+    subtotals: dict[str, Decimal]  # top code → Σ applicable leaves under it
+    base_raw: Decimal
+    applicable_full: Decimal
+    base: Decimal
+    bonus: Decimal
+    penalty: Decimal
+    total: Decimal
+    rank: int
+    tier: str
+    computed_tier: str  # after thresholds and quotas, before veto/override
+    quota_overrun: bool
+    veto_capped: bool
+    overridden: bool
+    missing: int  # applicable leaves not scored yet
+
+
+def _applicable(spec: SchemeSpec, category: str) -> list[tuple[str, Decimal, str]]:
+    if category in spec.applicable:
+        codes = spec.applicable[category]
+        return [leaf for leaf in spec.leaves if leaf[0] in codes]
+    if not spec.applicable:
+        return list(spec.leaves)
+    raise ValueError(f"类别「{category}」不在方案类别中")
+
+
+def _leaf_value(code: str, top: Decimal, value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    v = to_decimal(value)
+    if not 0 <= v <= top:
+        raise ValueError(f"指标 {code} 的得分 {fmt(v)} 超出 0 到 {fmt(top)} 的范围")
+    return v
+
+
+def _score(spec: SchemeSpec, t: TargetInput) -> TargetResult:
+    """Everything but rank and tiers."""
+    sub: dict[str, Decimal] = {}
+    base_raw = full = ZERO
+    missing = 0
+    for code, top, top_code in _applicable(spec, t.category):
+        v = _leaf_value(code, to_decimal(top), t.leaf_scores.get(code))
+        missing += 1 if v is None else 0
+        sub[top_code] = sub.get(top_code, ZERO) + (v or ZERO)
+        base_raw += v or ZERO
+        full += to_decimal(top)
+    order = {c: i for i, c in enumerate(spec.top_codes)}
+    subtotals = {c: q2(sub[c]) for c in sorted(sub, key=lambda c: order.get(c, len(order)))}
+    full_marks = to_decimal(spec.full_marks)
+    base = base_raw
+    if spec.convert and full not in (ZERO, full_marks):
+        base = q2_fraction(Fraction(base_raw) * Fraction(full_marks) / Fraction(full))
+    bonus = to_decimal(t.bonus)
+    if spec.bonus_cap is not None:
+        bonus = min(bonus, to_decimal(spec.bonus_cap))
+    penalty = to_decimal(t.penalty)
+    return TargetResult(
+        key=t.key, category=t.category, subtotals=subtotals, base_raw=q2(base_raw),
+        applicable_full=q2(full), base=q2(base), bonus=q2(bonus), penalty=q2(penalty),
+        total=q2(base + bonus - penalty), rank=0, tier="", computed_tier="",
+        quota_overrun=False, veto_capped=False, overridden=False, missing=missing)
+
+
+def _rank_category(spec: SchemeSpec, group: list[TargetResult],
+                   inputs: Mapping[str, TargetInput]) -> list[TargetResult]:
+    keys = [(r.total, *(r.subtotals.get(c, ZERO) for c in spec.tie_break)) for r in group]
+    for r, rank in zip(group, rank_competition(keys)):
+        r.rank = rank
+    group = sorted(group, key=lambda r: (r.rank, r.key))
+    tiers = assign_tiers([r.rank for r in group], [r.total for r in group], spec.tiers)
+    for r, (tier, overrun) in zip(group, tiers):
+        t = inputs[r.key]
+        r.computed_tier, r.quota_overrun = tier, overrun
+        r.tier, r.veto_capped, r.overridden = apply_veto_and_override(
+            tier, t.veto, t.override_tier, spec.tiers, spec.veto_cap)
+    return group
+
+
+def compute_round(spec: SchemeSpec, targets: Sequence[TargetInput]) -> list[TargetResult]:
+    """Results ordered by category (first appearance), then rank, then key."""
+    check_tiers(spec.tiers, spec.veto_cap)
+    unknown = [c for c in spec.tie_break if c not in spec.top_codes]
+    if unknown:
+        raise ValueError("同分比较的一级指标不存在：" + "、".join(unknown))
+    inputs: dict[str, TargetInput] = {}
+    groups: dict[str, list[TargetResult]] = {}
+    for t in targets:
+        if t.key in inputs:
+            raise ValueError(f"考核对象重复：{t.key}")
+        inputs[t.key] = t
+        groups.setdefault(t.category, []).append(_score(spec, t))
+    out: list[TargetResult] = []
+    for group in groups.values():
+        out += _rank_category(spec, group, inputs)
+    return out
