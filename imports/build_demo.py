@@ -374,14 +374,13 @@ def shift_42(tg, delta):
     return False
 
 
-def equalise(x, y, full):
-    """Make y's total equal x's by moving y's 4.2 (base points, converted if needed)."""
+def equalise(x, y):
+    """Make y's total equal x's by moving y's 4.2 (both in a category without 折算)."""
     for _ in range(3):
         gap = totals(x) - totals(y)
         if gap == 0:
             return True
-        delta = gap if full == FULL else q2(gap * full / FULL)
-        if not shift_42(y, delta):
+        if not shift_42(y, gap):
             return False
     return totals(x) == totals(y)
 
@@ -389,12 +388,15 @@ def equalise(x, y, full):
 def force_ties(targets):
     """Ties the ranking must handle: at the 好 quota boundary, a full tie, a tie in 事业单位."""
     notes, used = [], set()
-    by_cat = lambda c: sorted((t for t in targets if t["category"] == c),
-                              key=lambda t: (-totals(t), t["code"]))
+
+    def by_cat(category):
+        return sorted((t for t in targets if t["category"] == category),
+                      key=lambda t: (-totals(t), t["code"]))
+
     party = by_cat("党政机关")
     quota = len(party) * 20 // 100
     x, y = party[quota - 1], party[quota]
-    if equalise(x, y, FULL) or equalise(y, x, FULL):
+    if equalise(x, y) or equalise(y, x):
         notes.append(("quota-boundary", x["code"], y["code"]))
         used |= {x["code"], y["code"]}
     for i in range(len(party) - 1):
@@ -406,14 +408,14 @@ def force_ties(targets):
             for code in y[k]:
                 if code.split(".")[0] in ("1", "2"):
                     y[k][code] = copy.deepcopy(x[k][code])
-        if equalise(x, y, FULL):
+        if equalise(x, y):
             notes.append(("full-tie", x["code"], y["code"]))
             break
         y["a"], y["b"] = saved
     inst = by_cat("事业单位")
     pairs = sorted(range(len(inst) - 1), key=lambda i: totals(inst[i]) - totals(inst[i + 1]))
     for i in pairs:
-        if totals(inst[i]) != totals(inst[i + 1]) and equalise(inst[i], inst[i + 1], FULL):
+        if totals(inst[i]) != totals(inst[i + 1]) and equalise(inst[i], inst[i + 1]):
             notes.append(("tie", inst[i]["code"], inst[i + 1]["code"]))
             break
     return notes
@@ -581,8 +583,11 @@ def main():
     for key in ASSESSORS:
         write_scores(targets, key)
     print(f"organisations: {len(org_rows)} rows, targets: {len(targets)}")
+    by_code = {t["code"]: t for t in targets}
     for kind, x, y in ties:
-        print(f"forced {kind}: {x} = {y} ({totals(next(t for t in targets if t['code'] == x))})")
+        tx, ty = by_code[x], by_code[y]
+        subs = [f"{c}: {subtotal(tx, c)}/{subtotal(ty, c)}" for c in ("2", "1")]
+        print(f"tie ({kind}): {x} = {y} = {totals(tx)}; tie-break {', '.join(subs)}")
 
 
 if __name__ == "__main__":

@@ -29,8 +29,9 @@ class DemoAccount:
 
 ACCOUNTS = [
     DemoAccount("admin", "系统管理员（示例）", "admin", "CJJGGW"),
-    DemoAccount("kaohe_a", "考核员甲", "assessor", "CJJGGW", home="CJ001"),
+    DemoAccount("kaohe_a", "考核员甲", "assessor", "CJJGGW"),
     DemoAccount("kaohe_b", "考核员乙", "assessor", "CJJGGW"),
+    DemoAccount("kaohe_c", "考核员丙", "assessor", "CJJGGW", home="CJ001"),
     DemoAccount("lingdao", "领导（示例）", "leader", "CJJGGW"),
     DemoAccount("tianbao", "填报员（示例）", "unit", "CJ002"),
     DemoAccount("jifen", "积分管理员（示例）", "clerk", "CJ003"),
@@ -77,10 +78,8 @@ def load_demo(session) -> None:
     schemes.publish(session, admin, scheme)
     rnd = rounds.create_round(session, assessor_b, scheme, ROUND_CODE, "2025年度州直机关党建考核（示例数据）")
     rounds.advance(session, assessor_b, rnd, "start_review")
-    exchange.import_score_file(session, assessor_b, rnd, IMPORTS / "demo_scores_b.xlsx")
-    # 考核员甲 works in CJ001 and must not score it (回避): the importer refuses such rows,
-    # so the demo file for 甲 leaves that unit out.
     exchange.import_score_file(session, assessor_a, rnd, IMPORTS / "demo_scores_a.xlsx")
+    exchange.import_score_file(session, assessor_b, rnd, IMPORTS / "demo_scores_b.xlsx")
     _demo_adjustments(session, assessor_b, rnd)
 
 

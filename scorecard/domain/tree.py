@@ -171,17 +171,40 @@ def _check_categories(nodes: Sequence[NodeSpec], by_code: Mapping[str, NodeSpec]
     return errors
 
 
-def _check_sums(nodes: Sequence[NodeSpec], full_marks: Decimal) -> list[str]:
+def _sum_errors(head: str, what: str, limit: Decimal, kids: Sequence[NodeSpec],
+                views: Sequence[str], convert: bool) -> list[str]:
+    """Children (or first levels) against their parent's points (or 满分).
+
+    When some children are restricted to categories (分类考核: alternative
+    indicators per category), the sum is checked per category over the
+    children that apply to it; a category may fall short of the parent only
+    when the scheme converts (折算)."""
+    if not views or not any(k.categories for k in kids):
+        total = sum((_points(k) for k in kids), Decimal(0))
+        return [] if total == limit else [f"{head}{what}合计 {fmt(total)} ≠ {_limit_name(head)} {fmt(limit)}"]
+    errors = []
+    for c in views:
+        total = sum((_points(k) for k in kids if not k.categories or c in k.categories), Decimal(0))
+        if total > limit or (total < limit and not convert):
+            errors.append(f"{head}类别「{c}」{what}合计 {fmt(total)} ≠ {_limit_name(head)} {fmt(limit)}")
+    return errors
+
+
+def _limit_name(head: str) -> str:
+    return "本级分值" if head else "满分"
+
+
+def _check_sums(nodes: Sequence[NodeSpec], by_code: Mapping[str, NodeSpec], full_marks: Decimal,
+                categories: Sequence[str], convert: bool) -> list[str]:
     errors = []
     kids = _children(nodes)
+    cats = list(dict.fromkeys(categories))
     for n in nodes:
         if n.code in kids:
-            total = sum((_points(k) for k in kids[n.code]), Decimal(0))
-            if total != _points(n):
-                errors.append(f"{label(n)}：下级分值合计 {fmt(total)} ≠ 本级分值 {fmt(_points(n))}")
-    top = sum((_points(n) for n in nodes if n.parent_code is None), Decimal(0))
-    if top != full_marks:
-        errors.append(f"一级指标分值合计 {fmt(top)} ≠ 满分 {fmt(full_marks)}")
+            views = [c for c in cats if applicable(n, c, by_code)]
+            errors += _sum_errors(f"{label(n)}：", "下级分值", _points(n), kids[n.code], views, convert)
+    tops = [n for n in nodes if n.parent_code is None]
+    errors += _sum_errors("", "一级指标分值", full_marks, tops, cats, convert)
     return errors
 
 
@@ -219,6 +242,6 @@ def validate_tree(nodes: list[NodeSpec], full_marks: Decimal,
     errors += _check_categories(nodes, by_code, categories)
     points_ok = all(_points(n) is not None for n in nodes)
     if not structure and points_ok:
-        errors += _check_sums(nodes, full)
+        errors += _check_sums(nodes, by_code, full, categories, convert)
         errors += _check_coverage(nodes, full, categories, convert)
     return errors

@@ -19,11 +19,11 @@ def node(code, name, points, parent=None, cats=(), rule="direct", params=None):
 
 
 def scheme():
-    """满分 100: 1 (60) = 1.1 (50) + 1.2 (10 = 1.2.1 6 + 1.2.2 4); 2 (40) = 2.1 机关 30 + 2.2 社区 30 + 2.3 10.
+    """满分 100 = 1 (30) + 2 (70).
 
-    机关 leaves: 1.1 50 + 1.2.1 6 + 1.2.2 4 + 2.1 30 + 2.3 10 = 100
-    社区 leaves: 1.1 50 + 1.2.1 6 + 1.2.2 4 + 2.2 30 + 2.3 10 = 100
-    (2's children sum 70 ≠ 40 here, so the default test tree fixes 2 at 70 and 1 at 30.)
+    1 (30) = 1.1 (20) + 1.2 (10 = 1.2.1 6 + 1.2.2 4)
+    2 (70) = 2.1 机关 30 | 2.2 社区 30 (alternatives per category) + 2.3 40
+    机关 leaves: 20 + 6 + 4 + 30 + 40 = 100 ; 社区 leaves: 20 + 6 + 4 + 30 + 40 = 100
     """
     return [
         node("1", "党的政治建设", "30", rule=None),
@@ -104,7 +104,7 @@ def test_missing_parent_and_cycle():
 
 
 def test_points_must_be_positive_with_two_decimals():
-    nodes = [node("1", "甲", "0"), node("2", "乙", "100.005"), node("3", "丙", "x")]
+    nodes = [node("1", "甲", "0"), node("2", "乙", "100.005"), NodeSpec("3", "丙", "x", None, frozenset(), "direct", {})]
     errors = validate_tree(nodes, D("100"), [], convert=False)
     assert errors == [
         "指标 1「甲」：分值必须大于0",
@@ -126,10 +126,13 @@ def test_leaf_rules_are_validated():
 
 
 def test_category_without_full_marks_path():
-    # 医疗 is a scheme category but no leaf applies only… every unrestricted leaf
-    # applies, so 医疗 gets 1.1 20 + 1.2.1 6 + 1.2.2 4 + 2.3 40 = 70 ≠ 100
+    # 医疗 has neither 2.1 (机关) nor 2.2 (社区): under 2 only 2.3 applies, 40 of 70;
+    # its leaves are 1.1 20 + 1.2.1 6 + 1.2.2 4 + 2.3 40 = 70 ≠ 100
     errors = validate_tree(scheme(), D("100"), CATS + ["医疗"], convert=False)
-    assert errors == ["类别「医疗」适用指标分值合计 70.00 ≠ 满分 100.00（未启用折算时须等于满分）"]
+    assert errors == [
+        "指标 2「基层组织建设」：类别「医疗」下级分值合计 40.00 ≠ 本级分值 70.00",
+        "类别「医疗」适用指标分值合计 70.00 ≠ 满分 100.00（未启用折算时须等于满分）",
+    ]
     # with conversion a partial path is fine
     assert validate_tree(scheme(), D("100"), CATS + ["医疗"], convert=True) == []
 
@@ -157,3 +160,32 @@ def test_full_marks_and_empty_scheme():
 def test_node_spec_normalises_fields():
     n = NodeSpec("1", "甲", D("5"), "", ["机关"], None, None)
     assert n.parent_code is None and n.categories == frozenset({"机关"}) and n.params == {}
+
+
+def test_per_category_sums_of_alternative_children():
+    # 社区 gets a second alternative under 2: 2.2 30 + 2.4 10 + 2.3 40 = 80 > 70
+    nodes = scheme() + [node("2.4", "网格员", "10", "2", cats={"社区"})]
+    errors = validate_tree(nodes, D("100"), CATS, convert=True)
+    assert errors == ["指标 2「基层组织建设」：类别「社区」下级分值合计 80.00 ≠ 本级分值 70.00"]
+
+
+def test_conversion_allows_a_category_to_miss_indicators():
+    # 2.1 is 机关-only and nothing replaces it for 社区: 社区 has 70 of 100
+    nodes = [n for n in scheme() if n.code != "2.2"]
+    assert validate_tree(nodes, D("100"), CATS, convert=True) == []
+    errors = validate_tree(nodes, D("100"), CATS, convert=False)
+    # 社区 under 2: only 2.3 40 of 70; 社区 leaves 20 + 6 + 4 + 40 = 70
+    assert errors == [
+        "指标 2「基层组织建设」：类别「社区」下级分值合计 40.00 ≠ 本级分值 70.00",
+        "类别「社区」适用指标分值合计 70.00 ≠ 满分 100.00（未启用折算时须等于满分）",
+    ]
+
+
+def test_top_level_alternatives_per_category():
+    nodes = [node("1", "共同", "60"), node("2", "机关特色", "40", cats={"机关"}),
+             node("3", "社区特色", "40", cats={"社区"}), node("4", "社区加项", "10", cats={"社区"})]
+    errors = validate_tree(nodes, D("100"), CATS, convert=False)
+    assert errors == [
+        "类别「社区」一级指标分值合计 110.00 ≠ 满分 100.00",
+        "类别「社区」适用指标分值合计 110.00 ≠ 满分 100.00（未启用折算时须等于满分）",
+    ]

@@ -1,0 +1,240 @@
+"""The ranking workbook (考核结果排名表), DESIGN §3: a sheet per category, 总体, 得分明细,
+扣分原因, 加减分 and 说明. Built from the column specs the HTML ranking page uses."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Sequence
+
+from ..services.report import Report, ReportAdjustment, ReportRow
+from .columns import Column, deduction_columns, detail_columns, ranking_columns
+from .xlsx import (PrintSetup, Styles, chinese_date, header_rows, new_workbook, points_text,
+                   safe_sheet_name, set_print, set_widths, write_header, write_table, write_title)
+
+OVERALL = "总体"
+DETAIL = "得分明细"
+DEDUCTIONS = "扣分原因"
+ADJUSTMENTS = "加减分"
+NOTES = "说明"
+FIXED_SHEETS = (OVERALL, DETAIL, DEDUCTIONS, ADJUSTMENTS, NOTES)
+TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class TierRule:
+    name: str
+    threshold: Decimal
+    quota_pct: Decimal | None = None
+
+
+EXAMPLE_TIERS = (TierRule("好", Decimal(90)), TierRule("较好", Decimal(80)),
+                 TierRule("一般", Decimal(60)), TierRule("差", Decimal(0)))
+
+
+@dataclass(frozen=True)
+class RankingRules:
+    """What the 说明 sheet explains beyond the report: the round's and scheme's settings."""
+
+    tiers: tuple[TierRule, ...] = EXAMPLE_TIERS
+    trimmed: bool = False
+    convert: bool = False
+    bonus_cap: Decimal | None = None
+    veto_cap: str | None = None
+    tie_break: tuple[str, ...] = field(default_factory=tuple)
+
+
+def adjustment_columns() -> list[Column]:
+    return [
+        Column("category", "类别", "text", 10, lambda a: a.category),
+        Column("org_code", "组织编码", "text", 10, lambda a: a.org_code),
+        Column("org_name", "组织名称", "text", 34, lambda a: a.org_name),
+        Column("item", "项目", "text", 30, lambda a: f"{a.item_code} {a.item_name}"),
+        Column("kind", "加分/减分", "text", 10, lambda a: a.kind),
+        Column("points", "分值", "num", 8, lambda a: a.points),
+        Column("reason", "原因", "text", 50, lambda a: a.reason),
+    ]
+
+
+def write_ranking_workbook(report: Report, path: str | Path, rules: RankingRules | None = None) -> None:
+    """Write the whole workbook; the same report (and rules) always gives the same bytes."""
+    rules = rules or RankingRules()
+    wb = new_workbook(path, created=dt.date.fromisoformat(report.date),
+                      title=f"{report.round_name}考核结果排名表", author=report.issuer,
+                      company=report.issuer)
+    try:
+        styles = Styles(wb)
+        sheet = _SheetWriter(wb, styles, report, rules)
+        taken = list(FIXED_SHEETS)
+        for category in report.categories:
+            name = safe_sheet_name(category, taken, fallback="类别")
+            taken.append(name)
+            sheet.ranking(name, report.rows_of(category), f"考核类别：{category}")
+        sheet.ranking(OVERALL, overall_rows(report), "全部考核对象")
+        sheet.detail()
+        sheet.deductions()
+        sheet.adjustments()
+        _notes_sheet(wb, styles, report, rules)
+    finally:
+        wb.close()
+
+
+def overall_rows(report: Report) -> list[ReportRow]:
+    """All targets by category (report order), then rank; ties keep the report's order."""
+    order = {c: i for i, c in enumerate(report.categories)}
+    return sorted(report.rows, key=lambda r: (order.get(r.category, len(order)), r.rank))
+
+
+class _SheetWriter:
+    def __init__(self, wb, styles: Styles, report: Report, rules: RankingRules) -> None:
+        self.wb, self.styles, self.report, self.rules = wb, styles, report, rules
+        names = [t.name for t in rules.tiers]
+        self.good = {names[0]} if len(names) > 1 else set()
+        self.bad = {names[-1]} if len(names) > 1 else set()
+
+    def ranking(self, name: str, rows: Sequence[ReportRow], scope: str) -> None:
+        columns = ranking_columns(self.report)
+        self._table(name, f"{self.report.round_name}考核结果排名表", scope, columns, rows,
+                    freeze_after="org_name", style_for=self._tier_style)
+
+    def detail(self) -> None:
+        self._table(DETAIL, f"{self.report.round_name}指标得分明细", "各末级指标最终得分（灰色为不适用）",
+                    detail_columns(self.report), overall_rows(self.report),
+                    freeze_after="org_name", style_for=self._detail_style)
+
+    def deductions(self) -> None:
+        self._table(DEDUCTIONS, f"{self.report.round_name}扣分原因", "每条扣分及其原因",
+                    deduction_columns(), self.report.deductions, freeze_after="org_name")
+
+    def adjustments(self) -> None:
+        items: list[ReportAdjustment] = self.report.adjustments
+        self._table(ADJUSTMENTS, f"{self.report.round_name}加减分明细", "加分项与减分项",
+                    adjustment_columns(), items, freeze_after="org_name")
+
+    def _table(self, name, title, scope, columns, items, freeze_after, style_for=None) -> None:
+        ws = self.wb.add_worksheet(name)
+        styles, n = self.styles, len(columns)
+        set_widths(ws, columns)
+        write_title(ws, TITLE_ROW, n, title, styles.title, 32)
+        write_title(ws, SUBTITLE_ROW, n, f"{scope}　　{self._subtitle()}", styles.subtitle, 20)
+        levels = header_rows(columns)
+        for offset in range(levels):
+            ws.set_row(HEADER_ROW + offset, 22 if levels == 2 and offset == 0 else 36)
+        write_header(ws, HEADER_ROW, columns, styles)
+        first = HEADER_ROW + levels
+        end = write_table(ws, first, columns, items, styles, style_for)
+        keys = [c.key for c in columns]
+        ws.freeze_panes(first, keys.index(freeze_after) + 1)
+        ws.autofilter(first - 1, 0, max(end - 1, first - 1), n - 1)
+        set_print(ws, PrintSetup(HEADER_ROW, first - 1))
+
+    def _subtitle(self) -> str:
+        r = self.report
+        return (f"发布单位：{r.issuer}　　日期：{chinese_date(r.date)}　　阶段：{r.phase}"
+                f"　　满分{points_text(r.full_marks)}分")
+
+    def _tier_style(self, column: Column, _row, value):
+        if column.key != "tier":
+            return None
+        if value in self.good:
+            return self.styles.good
+        if value in self.bad:
+            return self.styles.bad
+        return None
+
+    def _detail_style(self, column: Column, row: ReportRow, _value):
+        if column.key.startswith("leaf:") and column.key[5:] not in row.leaf_scores:
+            return self.styles.grey
+        return None
+
+
+def _notes_sheet(wb, styles: Styles, report: Report, rules: RankingRules) -> None:
+    ws = wb.add_worksheet(NOTES)
+    ws.set_column(0, 0, 100)
+    ws.set_row(0, 30)
+    ws.write_string(0, 0, "计分与排名说明", styles.title)
+    row = 1
+    for heading, lines in explanation(report, rules):
+        ws.set_row(row, 22)
+        ws.write_string(row, 0, heading, styles.heading)
+        row += 1
+        for line in lines:
+            ws.set_row(row, 15 * (1 + len(line) // 48))
+            ws.write_string(row, 0, line, styles.paragraph)
+            row += 1
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+def explanation(report: Report, rules: RankingRules) -> list[tuple[str, list[str]]]:
+    """The 说明 sheet as (heading, lines): DESIGN §2 Numbers 2–6 in plain Chinese."""
+    full = points_text(report.full_marks)
+    return [
+        ("一、指标得分", [_leaf_rule(rules)]),
+        ("二、基础分", _base_rule(rules, full)),
+        ("三、总分", [_total_rule(rules)]),
+        ("四、排名", _rank_rule(report, rules)),
+        ("五、等次", _tier_rule(rules)),
+        ("六、数据来源", _source(report)),
+        ("七、各工作表", [
+            "各类别工作表：该类别考核对象的排名；“总体”：全部考核对象，按类别、再按名次排列。",
+            "“得分明细”：每个考核对象各末级指标的最终得分，灰色单元格表示该指标不适用于其类别，空白表示未评分。",
+            "“扣分原因”：每一条扣分及考核员填写的原因；“加减分”：加分项、减分项及其原因。",
+        ]),
+    ]
+
+
+def _leaf_rule(rules: RankingRules) -> str:
+    text = "每个末级指标的最终得分为各考核员评分的平均值"
+    if rules.trimmed:
+        text += "（本轮采用去掉一个最高分和一个最低分的办法，考核员不少于5人时适用）"
+    return text + "，按四舍五入保留两位小数。未评分的指标按0分计，并在“备注”中注明未评分项数。"
+
+
+def _base_rule(rules: RankingRules, full: str) -> list[str]:
+    lines = ["基础分为考核对象所属类别适用的各末级指标最终得分之和；各一级指标得分为其下适用末级指标得分之和。"]
+    if rules.convert:
+        lines.append(f"类别适用指标的满分合计不等于{full}分时，按“基础分×{full}÷适用指标满分合计”折算，"
+                     "四舍五入保留两位小数。")
+    else:
+        lines.append("本方案不折算：基础分即适用指标得分之和。")
+    return lines
+
+
+def _total_rule(rules: RankingRules) -> str:
+    cap = f"（加分合计不超过{points_text(rules.bonus_cap)}分）" if rules.bonus_cap is not None else ""
+    return f"总分 = 基础分 + 加分{cap} − 减分，四舍五入保留两位小数；因有加分，总分可能超过满分。"
+
+
+def _rank_rule(report: Report, rules: RankingRules) -> list[str]:
+    lines = ["在同一考核类别内按总分从高到低排名；总分相同者名次并列，其后名次顺延（如1、2、2、4）。"]
+    if rules.tie_break:
+        names = {t.code: t.name for t in report.tops}
+        order = "、".join(f"“{names.get(c, c)}”得分" for c in rules.tie_break)
+        lines.append(f"总分相同时，依次比较{order}，高者在前。")
+    return lines
+
+
+def _tier_rule(rules: RankingRules) -> list[str]:
+    parts, quotas = [], []
+    for i, tier in enumerate(rules.tiers):
+        last = i == len(rules.tiers) - 1
+        parts.append(f"{tier.name}：" + (f"{points_text(rules.tiers[i - 1].threshold)}分以下" if last and i
+                                          else f"{points_text(tier.threshold)}分及以上"))
+        if tier.quota_pct is not None:
+            quotas.append(f"“{tier.name}”不超过本类别考核对象的{points_text(tier.quota_pct)}%（向下取整）")
+    lines = ["按总分确定等次：" + "；".join(parts) + "。"]
+    if quotas:
+        lines.append("名额限制：" + "；".join(quotas) + "。按名次先后确定；名额边界总分并列时，"
+                     "先按同分比较规则区分，仍并列的一并给予较高等次，并在“备注”中注明超出名额。")
+    cap = f"最高为“{rules.veto_cap}”" if rules.veto_cap else "定为最低等次"
+    lines.append(f"被一票否决的，等次{cap}，并在“备注”中写明原因；人工调整等次须写明原因，同样见“备注”。")
+    return lines
+
+
+def _source(report: Report) -> list[str]:
+    if report.final:
+        return ["本轮考核已定档，本表数据取自定档时冻结的快照（组织名称为定档时的名称），每次导出内容一致。"]
+    return [f"本轮考核处于“{report.phase}”阶段，本表按导出时的评分实时计算，定档前数据可能变化。"]
