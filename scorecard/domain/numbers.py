@@ -16,6 +16,8 @@ HUNDRED = Decimal("100")
 
 # Full-width digits and signs typed with a Chinese IME.
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．。－＋", "0123456789..-+")
+# Points never need more: this keeps "1e999999999" from becoming a huge string.
+_MAX_EXPONENT = 20
 # Surrounding whitespace, including the ideographic space.
 _SPACES = " \t\r\n\u3000\u00a0"
 
@@ -45,6 +47,8 @@ def to_decimal(x: object) -> Decimal:
         raise _invalid(x)
     if not d.is_finite():
         raise _invalid(x)
+    if d and not -_MAX_EXPONENT <= d.adjusted() <= _MAX_EXPONENT:
+        raise ValueError(f"不是有效的数字：{x}（数值超出范围）")
     return d
 
 

@@ -43,7 +43,8 @@ def _deduction(rule: LeafRule, item: object, i: int) -> dict:
         if k == 0:
             raise RuleError(f"扣分次数必须是正整数（第{n}条）", f"{path}.times")
         points = per * k
-        if given(item.get("points")) and read_number(item["points"], "扣分") != points:
+        entered = item.get("points")
+        if given(entered) and read_number(entered, f"扣分（第{n}条）", f"{path}.points") != points:
             raise RuleError(f"扣分与次数不符：{k}次×{plain(per)}分（第{n}条）", f"{path}.points")
     elif given(times):
         raise RuleError(f"该项未设置每次扣分，请直接填写扣分分值（第{n}条）", f"{path}.times")

@@ -159,7 +159,7 @@ def _check_node(n: NodeSpec, is_leaf: bool) -> list[str]:
 
 def _check_categories(nodes: Sequence[NodeSpec], by_code: Mapping[str, NodeSpec],
                       categories: Sequence[str]) -> list[str]:
-    known, errors = set(categories), []
+    known, errors = set(categories or ()), []
     for n in nodes:
         for c in sorted(n.categories - known):
             errors.append(f"{label(n)}：适用类别「{c}」不在方案类别中")
@@ -198,7 +198,7 @@ def _check_sums(nodes: Sequence[NodeSpec], by_code: Mapping[str, NodeSpec], full
                 categories: Sequence[str], convert: bool) -> list[str]:
     errors = []
     kids = _children(nodes)
-    cats = list(dict.fromkeys(categories))
+    cats = list(dict.fromkeys(categories or ()))
     for n in nodes:
         if n.code in kids:
             views = [c for c in cats if applicable(n, c, by_code)]
@@ -211,7 +211,7 @@ def _check_sums(nodes: Sequence[NodeSpec], by_code: Mapping[str, NodeSpec], full
 def _check_coverage(nodes: Sequence[NodeSpec], full_marks: Decimal,
                     categories: Sequence[str], convert: bool) -> list[str]:
     errors = []
-    for c in dict.fromkeys(categories):
+    for c in dict.fromkeys(categories or ()):
         found = applicable_leaves(nodes, c)
         total = sum((_points(n) for n in found), Decimal(0))
         if not found:
@@ -225,6 +225,11 @@ def _check_coverage(nodes: Sequence[NodeSpec], full_marks: Decimal,
 def validate_tree(nodes: list[NodeSpec], full_marks: Decimal,
                   categories: list[str], convert: bool) -> list[str]:
     """Every problem that blocks publishing, as Chinese messages (empty = OK).
+
+    Children sum to their parent and first levels to 满分; where children are
+    restricted to categories (alternative indicators per category) that holds
+    per category (falling short only when convert). Every category needs an
+    applicable leaf, and without conversion its leaves must sum to 满分.
     Sum and coverage checks run only once the structure itself is sound."""
     try:
         full = to_decimal(full_marks)

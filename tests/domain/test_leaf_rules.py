@@ -88,13 +88,14 @@ def test_leaf_score_worked_examples(rule, inp, expected):
 
 
 def test_leaf_score_rounds_half_up_once():
-    # ratio 10 × 95.545/100 = 9.5545 → 9.55 (half up at the third decimal would
-    # not matter here); vote 10 × 0.6 × 1/8 is exactly 0.75.
     rule = LeafRule("ratio", D("100"), {"target": "100"})
     # 100 × 95.545 / 100 = 95.545 exactly → 95.55 (round() would say 95.54)
     assert leaf_score(rule, {"actual": "95.545"}) == D("95.55")
-    # 0.005 exactly → 0.01
+    # 1 × 1 / 200 = 0.005 exactly → 0.01
     assert leaf_score(LeafRule("ratio", D("1"), {"target": "200"}), {"actual": "1"}) == D("0.01")
+    # vote 3 × (0.6 × 5 + 0 × 3) / 8 = 1.125 exactly → 1.13 (rounded once, at the end)
+    vote = LeafRule("vote", D("3"), {})
+    assert leaf_score(vote, {"votes": {"基本满意": "5", "不满意": "3"}}) == D("1.13")
 
 
 @pytest.mark.parametrize(

@@ -79,11 +79,17 @@ def test_to_decimal_accepts(raw, expected):
 @pytest.mark.parametrize(
     "raw",
     [True, False, None, "", "   ", "abc", "1,5", "NaN", "inf", "-Infinity",
-     float("nan"), float("inf"), D("NaN"), D("Infinity"), [1], object()],
+     float("nan"), float("inf"), D("NaN"), D("Infinity"), [1], object(),
+     "1e999999999", "1e-999999999", D("1E+21")],
 )
 def test_to_decimal_rejects(raw):
     with pytest.raises(ValueError, match="^不是有效的数字："):
         to_decimal(raw)
+
+
+def test_to_decimal_keeps_zero_with_any_exponent():
+    assert to_decimal("0e-999999") == 0
+    assert to_decimal("1e20") == D("1E+20")
 
 
 def test_to_decimal_message_names_the_value():
