@@ -61,7 +61,7 @@ def write_ranking_workbook(report: Report, path: str | Path, rules: RankingRules
     """Write the whole workbook; the same report (and rules) always gives the same bytes."""
     rules = rules or RankingRules()
     wb = new_workbook(path, created=dt.date.fromisoformat(report.date),
-                      title=f"{report.round_name}考核结果排名表", author=report.issuer,
+                      title=ranking_title(report.round_name), author=report.issuer,
                       company=report.issuer)
     try:
         styles = Styles(wb)
@@ -80,6 +80,12 @@ def write_ranking_workbook(report: Report, path: str | Path, rules: RankingRules
         wb.close()
 
 
+def ranking_title(round_name: str) -> str:
+    """"2025年度党建考核" → "2025年度党建考核结果排名表"; otherwise name + "考核结果排名表"."""
+    name = round_name.strip()
+    return f"{name}结果排名表" if name.endswith("考核") else f"{name}考核结果排名表"
+
+
 def overall_rows(report: Report) -> list[ReportRow]:
     """All targets by category (report order), then rank; ties keep the report's order."""
     order = {c: i for i, c in enumerate(report.categories)}
@@ -95,7 +101,7 @@ class _SheetWriter:
 
     def ranking(self, name: str, rows: Sequence[ReportRow], scope: str) -> None:
         columns = ranking_columns(self.report)
-        self._table(name, f"{self.report.round_name}考核结果排名表", scope, columns, rows,
+        self._table(name, ranking_title(self.report.round_name), scope, columns, rows,
                     freeze_after="org_name", style_for=self._tier_style)
 
     def detail(self) -> None:

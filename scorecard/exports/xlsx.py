@@ -102,7 +102,7 @@ class Styles:
         self.bad = add({**BORDER, "font_name": "宋体", "bg_color": "#FFC7CE", "font_color": "#9C0006",
                         "align": "center"})
         self.grey = add({**BORDER, "bg_color": "#D9D9D9", "pattern": 1})
-        self.entry = add({**BORDER, "font_name": "宋体", "num_format": "0.00", "bg_color": "#FFFFFF",
+        self.entry = add({**BORDER, "font_name": "宋体", "num_format": "0.00",
                           "locked": False})
         self.paragraph = add({"font_name": "宋体", "text_wrap": True, "valign": "top"})
         self.heading = add({"font_name": "黑体", "bold": True, "font_size": 12, "valign": "vcenter"})
@@ -116,10 +116,15 @@ def to_float(value: Decimal | int | float) -> float:
     return float(value)
 
 
+def excel_number(value: Decimal | int) -> int | float:
+    """A number for an Excel setting (validation bounds): int when integral, else float."""
+    return int(value) if value == int(value) else to_float(value)
+
+
 def write_value(ws: Worksheet, row: int, col: int, kind: str, value, fmt: Format | None) -> None:
     """Write one value by column kind: None → blank, numbers via write_number, text always via
     write_string (so a leading = + - @ or a URL stays text)."""
-    if value is None or (kind != "text" and value == ""):
+    if value is None or value == "":
         ws.write_blank(row, col, None, fmt)
     elif kind == "int" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         ws.write_number(row, col, int(value), fmt)

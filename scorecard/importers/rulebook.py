@@ -49,18 +49,22 @@ NAME_CLASSES = (L1, L12, L2, L3, CONTENT)
 
 HEADER_CLASSES: dict[str, str] = {}
 for _cls, _names in {
-    L1: ["目标", "类别", "一级指标", "项目", "考核类别", "考核维度", "一级"],
+    L1: ["目标", "类别", "一级指标", "项目", "考核类别", "考核维度"],
     L12: ["考核项目", "考评项目"],
-    L2: ["二级指标", "考核要点", "考核指标", "二级"],
-    L3: ["三级指标", "具体指标", "三级"],
-    CONTENT: ["考核内容", "工作要求", "考核要求", "工作内容", "考评内容"],
-    RULE: ["评分标准", "评分说明", "评分要点", "评分细则", "计分办法", "评分办法", "扣分标准", "计分标准"],
-    POINTS: ["分值", "标准分", "分数", "权重", "满分"],
+    L2: ["二级指标", "考核要点", "考核指标", "考核细目"],
+    L3: ["三级指标", "具体指标"],
+    CONTENT: ["考核内容", "工作要求", "考核要求", "工作内容", "考评内容", "内容", "具体内容", "主要内容"],
+    RULE: ["评分标准", "评分说明", "评分要点", "评分细则", "计分办法", "评分办法", "扣分标准", "计分标准",
+           "考核标准", "评分方法", "评分依据", "扣分细则"],
+    POINTS: ["分值", "标准分", "分数", "权重", "满分", "标准分值", "基本分"],
     METHODS: ["考核方式", "考评方式", "考核方法", "考评方法"],
 }.items():
     for _name in _names:
         HEADER_CLASSES[header_key(_name)] = _cls
 
+# sub-headers under a merged 分值 header: which level each points column belongs to
+LEVEL_HINTS = {"一级": 0, "一级指标": 0, "一级分值": 0, "二级": 1, "二级指标": 1, "二级分值": 1,
+               "三级": 2, "三级指标": 2, "三级分值": 2}
 TOTAL_WORDS = {"合计", "总计", "总分", "合计分", "总分值", "分值合计", "合计分值"}
 SUBTOTAL_WORDS = {"小计"}
 
@@ -92,9 +96,38 @@ class Roles:
     level3: int | None
     content: int | None
     rule: int | None
-    points: int | None
+    points: int | None  # the items' points column
     methods: int | None
     level2_class: str
+    points_columns: list[int] = field(default_factory=list)
+    points_hints: dict[int, int] = field(default_factory=dict)  # points column → depth, from a sub-header
+    group_points: dict[int, int] = field(default_factory=dict)  # depth → points column of a group level
+
+    def __post_init__(self) -> None:
+        """Each 分值 column belongs to the nearest name column on its left: "一级指标 | 分值 |
+        二级指标 | 分值" gives the first levels and the items their own points columns."""
+        if not self.points_columns:
+            self.points_columns = [self.points] if self.points is not None else []
+        levels = [(d, c) for d, c in ((0, self.level1), (1, self.level2), (2, self.level3)) if c is not None]
+        leaf_depth = levels[-1][0]
+        by_depth: dict[int, int] = {}
+        depths = {d for d, _ in levels}
+        for column in self.points_columns:
+            left = [(c, d) for d, c in levels if c < column]
+            depth = max(left)[1] if left else leaf_depth
+            hint = self.points_hints.get(column)
+            if hint is not None:
+                depth = hint if hint in depths else leaf_depth
+            by_depth.setdefault(depth, column)
+        self.points = by_depth.pop(leaf_depth, None)
+        if self.points is None and not by_depth and self.points_columns:
+            self.points = self.points_columns[0]
+        self.group_points = by_depth
+
+    def regrouped(self) -> "Roles":
+        """考核项目 as the first level and 考核内容 as the items (see should_regroup)."""
+        return Roles(self.level2, self.content, None, None, self.rule, None, self.methods, CONTENT,
+                     list(self.points_columns), dict(self.points_hints))
 
 
 @dataclass
@@ -105,8 +138,10 @@ class _Node:
     column: int  # 1-based, for messages
     parent: "_Node | None"
     name_points: Decimal | None = None
+    group_points: Decimal | None = None  # from a first-level (or second-level) 分值 column
     points: list[Decimal] = field(default_factory=list)
     points_merged_row: int | None = None
+    points_invalid: bool = False  # a points cell was there but refused (already reported)
     content: list[str] = field(default_factory=list)
     rule: list[str] = field(default_factory=list)
     methods: list[str] = field(default_factory=list)
@@ -130,7 +165,7 @@ def classify_header(values) -> dict[int, str]:
     return classes
 
 
-def assign_roles(classes: dict[int, str]) -> Roles | None:
+def assign_roles(classes: dict[int, str], points_hints: dict[int, int] | None = None) -> Roles | None:
     def first(*wanted, exclude=()):
         for index in sorted(classes):
             if classes[index] in wanted and index not in exclude:
@@ -160,10 +195,12 @@ def assign_roles(classes: dict[int, str]) -> Roles | None:
             level2, level2_class, level3 = level3, L3, None
         elif level1 is not None:
             level2, level2_class, level1 = level1, L1, None
-    rule, points, methods = first(RULE), first(POINTS), first(METHODS)
-    if level2 is None or (points is None and rule is None):
+    rule, methods = first(RULE), first(METHODS)
+    points_columns = [i for i in sorted(classes) if classes[i] == POINTS]
+    if level2 is None or (not points_columns and rule is None):
         return None
-    return Roles(level1, level2, level3, content, rule, points, methods, level2_class)
+    return Roles(level1, level2, level3, content, rule, None, methods, level2_class, points_columns,
+                 dict(points_hints or {}))
 
 
 # --- text helpers --------------------------------------------------------------------
@@ -242,27 +279,56 @@ def parse_rulebook_workbook(wb) -> ParsedScheme:
     if ws is None:
         raise ImportFailed([ImportIssue("工作簿中没有任何内容")])
     sheet = ws.title
-    header_row, roles = None, None
+    grid = _Grid(ws, rows)
+    header_row, roles, classes = None, None, {}
     for index, values in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        found = assign_roles(classify_header(values))
+        classes = classify_header(values)
+        found = assign_roles(classes)
         if found is not None:
             header_row, roles = index + 1, found
             break
     if roles is None:
         raise ImportFailed([ImportIssue(NO_HEADER_MESSAGE, sheet)])
-    grid = _Grid(ws, rows)
     title = _title(grid, header_row)
+    if header_row < len(rows):
+        two_rows = _two_row_header(grid, header_row, classes)
+        if two_rows is not None:
+            header_row, roles = header_row + 1, two_rows
 
     parser = _RulebookParser(grid, sheet, header_row, roles)
     parser.run()
     if parser.should_regroup():
         # "考核项目 | 考核内容 | …" with 考核项目 merged over its rows: 考核项目 is the first
         # level and 考核内容 names the items.
-        regrouped = Roles(roles.level2, roles.content, None, None, roles.rule, roles.points,
-                          roles.methods, CONTENT)
-        parser = _RulebookParser(grid, sheet, header_row, regrouped)
+        parser = _RulebookParser(grid, sheet, header_row, roles.regrouped())
         parser.run()
     return parser.result(title)
+
+
+def _two_row_header(grid: _Grid, header_row: int, upper: dict[int, str]) -> Roles | None:
+    """Roles from a header spread over two rows ("考核指标" over "一级指标 | 二级指标", "分值"
+    over "一级 | 二级"), or None when the row below the header is not a sub-header."""
+    spread = dict(upper)
+    for (row, left), width in grid.span.items():
+        if row == header_row and left - 1 in upper:
+            for index in range(left, left + width - 1):
+                spread.setdefault(index, upper[left - 1])
+    lower = grid.rows[header_row]
+    filled = [(i, v) for i, v in enumerate(lower) if not is_blank(v)]
+    if not filled or any(not isinstance(v, str) or is_formula(v) for _, v in filled):
+        return None
+    lower_classes = classify_header(lower)
+    hints = {i: LEVEL_HINTS[header_key(v)] for i, v in filled
+             if spread.get(i) == POINTS and header_key(v) in LEVEL_HINTS}
+    if not lower_classes and not hints:
+        return None
+    if 2 * (len(set(lower_classes) | set(hints))) < len(filled):
+        return None
+    combined = dict(spread)
+    for index, cls in lower_classes.items():
+        if spread.get(index) != POINTS:
+            combined[index] = cls
+    return assign_roles(combined, hints)
 
 
 def _title(grid: _Grid, header_row: int) -> str | None:
@@ -353,24 +419,26 @@ class _RulebookParser:
         level2 = self.roles.level2
         if any(i != self.roles.points for i, _ in numbers):
             return None
+        numbered = False
         if len(texts) == 2:
             # "一 | 政治建设 | | 20": a Chinese numeral in a column left of the names
             (i0, v0), (i1, v1) = texts
             if i0 < level2 and i1 == level2 and CN_NUMERAL_ONLY.match(str(v0)):
-                texts = [(i1, v1)]
+                texts, numbered = [(i1, v1)], True
         if len(texts) != 1:
             return None
         index, value = texts[0]
         if is_formula(value) or index > level2:
             return None
         span = self.grid.span.get((number, index + 1), 1)
-        if index < level2 or span >= 2 or SECTION_PREFIX.match(str(value)):
+        if numbered or index < level2 or span >= 2 or SECTION_PREFIX.match(str(value)):
             return index, value
         return None
 
     def relevant(self):
         r = self.roles
-        return [c for c in (r.level1, r.level2, r.level3, r.content, r.rule, r.points, r.methods) if c is not None]
+        columns = (r.level1, r.level2, r.level3, r.content, r.rule, r.points, r.methods, *r.group_points.values())
+        return [c for c in columns if c is not None]
 
     def row(self, number: int) -> None:
         grid, roles = self.grid, self.roles
@@ -412,6 +480,7 @@ class _RulebookParser:
                 else:
                     node = self.new_node(depth, value, number, column)
                     node.first_level = depth == 0
+                    self.read_group_points(node, depth, number)
                     changed = True
                 target = node
             elif kind == "merged":
@@ -424,6 +493,7 @@ class _RulebookParser:
                 else:
                     node = self.new_node(depth, value, number, column)
                     node.first_level = depth == 0
+                    self.read_group_points(node, depth, number)
                     changed = True
                     target = node
             else:  # blank or covered
@@ -449,8 +519,20 @@ class _RulebookParser:
         r = self.roles
         return any(self.grid.cell(number, c)[1] == "explicit" for c in (r.content, r.rule, r.points))
 
-    def points_value(self, value, number: int) -> Decimal | None:
-        column = self.roles.points
+    def read_group_points(self, node: _Node, depth: int, number: int) -> None:
+        column = self.roles.group_points.get(depth)
+        value, kind = self.grid.cell(number, column)
+        if kind != "explicit":
+            return
+        node.own_data = True
+        points = self.points_value(value, number, column)
+        if points is None:
+            node.points_invalid = True
+        else:
+            node.group_points = points
+
+    def points_value(self, value, number: int, column: int | None = None) -> Decimal | None:
+        column = self.roles.points if column is None else column
         if is_formula(value):
             self.add(FORMULA_MESSAGE, number, column)
             return None
@@ -496,9 +578,11 @@ class _RulebookParser:
                 self.add("该行有分值但缺少考核项目名称", number, roles.level2)
                 return
             points = self.points_value(value, number)
+            node.own_data = True
             if points is not None:
                 node.points.append(points)
-                node.own_data = True
+            else:
+                node.points_invalid = True
         elif kind == "merged" and continuation is None and node.points_merged_row is None:
             node.points_merged_row = number
 
@@ -532,8 +616,8 @@ class _RulebookParser:
         if leaf:
             if node.first_level and node.parent is None and not node.own_data:
                 self.add(f"一级指标“{node.name}”下没有考核项目", node.row, node.column - 1)
-            node.total = column_points if column_points is not None else node.name_points
-            if node.total is None and not (node.first_level and not node.own_data):
+            node.total = next((p for p in (column_points, node.group_points, node.name_points) if p is not None), None)
+            if node.total is None and not node.points_invalid and not (node.first_level and not node.own_data):
                 if node.points_merged_row is not None:
                     self.add(f"“{node.name}”的分值单元格与其他行合并，无法确定该项分值，请为每一项分别填写分值",
                              node.row, self.roles.points)
@@ -545,7 +629,7 @@ class _RulebookParser:
             self.finish(child, f"{code}.{index}", code, out)
         if not leaf:
             children = [c.total for c in node.children]
-            declared = node.name_points if node.name_points is not None else column_points
+            declared = next((p for p in (node.name_points, node.group_points, column_points) if p is not None), None)
             if declared is not None:
                 node.total = declared
             elif all(c is not None for c in children):

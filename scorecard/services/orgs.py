@@ -6,7 +6,7 @@ inside their scope, and may only place organisations under parents inside their 
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -65,22 +65,10 @@ def apply_org_import(session: Session, actor: User | None, rows: list[OrgRow]) -
     _check_import(actor, rows, by_code, parent_of)
 
     cats, groups = _Lookup(session, Category), _Lookup(session, OrgGroup)
-    summary = ImportSummary()
-    for row in rows:
-        org = by_code.get(row.code)
-        if org is None:
-            org = _create_from_row(session, actor, row, by_code, cats, groups)
-            orgs.append(org)
-            by_code[row.code] = org
-            summary.created += 1
-            summary.details.append(f"第{row.row}行：新建组织“{row.code} {row.name}”")
-            continue
-        changes = _update_from_row(session, actor, org, row, by_code, orgs, cats, groups)
-        if changes:
-            summary.updated += 1
-            summary.details.append(f"第{row.row}行：更新组织“{row.code}”：{describe_changes(changes)}")
-        else:
-            summary.unchanged += 1
+    staged = [_stage_row(session, row, by_code, orgs, cats, groups) for row in rows]
+    session.flush()  # one flush: every new organisation gets its id
+    _rewrite_paths(orgs)
+    summary = _record_import(session, actor, staged)
     session.flush()
     summary.details += [f"新建类别“{n}”" for n in cats.created]
     summary.details += [f"新建片组“{n}”" for n in groups.created]
@@ -116,8 +104,8 @@ def _row_issues(actor, row: OrgRow, by_code, parent_of, in_file) -> list[ImportI
     parent = by_code.get(parent_code)
     if parent is None and parent_code not in in_file:
         add(f"上级编码“{parent_code}”不存在")
-    elif (parent is not None and parent_code not in in_file and actor is not None
-          and parent_of.get(row.code) != parent_code and not permissions.in_scope(actor, parent)):
+    elif (parent is not None and actor is not None and parent_of.get(row.code) != parent_code
+          and not permissions.in_scope(actor, parent)):
         add(f"上级编码“{parent_code}”不在您的管理范围内")
     return issues
 
@@ -147,19 +135,18 @@ def _cycle_issues(rows: list[OrgRow], parent_of: dict[str, str | None]) -> list[
     return issues
 
 
-def _create_from_row(session, actor, row: OrgRow, by_code, cats, groups) -> Organisation:
-    parent = by_code[row.parent_code] if row.parent_code else None
-    org = Organisation(code=row.code, name=row.name, kind=row.kind, parent=parent,
-                       category=cats.get(row.category), group=groups.get(row.group))
-    session.add(org)
-    session.flush()
-    org.refresh_path()
-    audit.record(session, actor, "create", "organisation", org.id,
-                 new={"code": org.code, **_snapshot(org)}, reason=IMPORT_REASON)
-    return org
-
-
-def _update_from_row(session, actor, org, row: OrgRow, by_code, orgs, cats, groups) -> dict:
+def _stage_row(session, row: OrgRow, by_code, orgs, cats, groups) -> tuple[OrgRow, Organisation, dict | None]:
+    """Create (unflushed) or update one organisation; paths are rewritten afterwards.
+    Returns (row, org, snapshot before the change or None when new)."""
+    org = by_code.get(row.code)
+    if org is None:
+        org = Organisation(code=row.code, name=row.name, kind=row.kind,
+                           parent=by_code[row.parent_code] if row.parent_code else None,
+                           category=cats.get(row.category), group=groups.get(row.group))
+        session.add(org)
+        orgs.append(org)
+        by_code[row.code] = org
+        return row, org, None
     old = _snapshot(org)
     org.name = row.name
     if row.kind:
@@ -169,11 +156,28 @@ def _update_from_row(session, actor, org, row: OrgRow, by_code, orgs, cats, grou
     if row.group:
         org.group = groups.get(row.group)
     if row.parent_code and old["parent"] != row.parent_code:
-        _move(org, by_code[row.parent_code], orgs)
-    changes = _diff(old, _snapshot(org))
-    if changes:
-        _audit_update(session, actor, org, changes, IMPORT_REASON)
-    return changes
+        org.parent = by_code[row.parent_code]
+    return row, org, old
+
+
+def _record_import(session, actor, staged) -> ImportSummary:
+    """Audit rows and the summary, once ids and paths are final."""
+    summary = ImportSummary()
+    for row, org, old in staged:
+        if old is None:
+            audit.record(session, actor, "create", "organisation", org.id,
+                         new={"code": org.code, **_snapshot(org)}, reason=IMPORT_REASON)
+            summary.created += 1
+            summary.details.append(f"第{row.row}行：新建组织“{row.code} {row.name}”")
+            continue
+        changes = _diff(old, _snapshot(org))
+        if changes:
+            _audit_update(session, actor, org, changes, IMPORT_REASON)
+            summary.updated += 1
+            summary.details.append(f"第{row.row}行：更新组织“{row.code}”：{describe_changes(changes)}")
+        else:
+            summary.unchanged += 1
+    return summary
 
 
 class _Lookup:
@@ -261,6 +265,23 @@ def _move(org: Organisation, parent: Organisation | None, candidates: Iterable[O
     for other in candidates:
         if other is not org and other.path.startswith(old_path):
             other.path = org.path + other.path[len(old_path):]
+
+
+def _rewrite_paths(orgs: Iterable[Organisation]) -> None:
+    """Recompute every materialised path top-down from the (final, flushed) parents; O(n),
+    so it does not matter in which order organisations were created or moved."""
+    kids: dict[int, list[Organisation]] = defaultdict(list)
+    roots = []
+    for org in orgs:
+        parent = org.parent
+        (kids[id(parent)] if parent is not None else roots).append(org)
+    stack = [(org, "/") for org in roots]
+    while stack:
+        org, prefix = stack.pop()
+        path = f"{prefix}{org.id}/"
+        if org.path != path:
+            org.path = path
+        stack.extend((child, path) for child in kids.get(id(org), ()))
 
 
 def _snapshot(org: Organisation) -> dict:

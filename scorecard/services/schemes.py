@@ -1,21 +1,20 @@
-"""Schemes (考核方案): import, validation before publish, publish, new versions, burden.
+"""Schemes (考核方案): import, validation before publish, publish, new versions.
 
-Editing a draft lives in schemes_edit.py, comparing versions in schemes_diff.py. Every
+Editing a draft lives in schemes_edit.py; comparing versions and the burden in schemes_diff.py. Every
 function takes (session, actor, ...); actor None means the console (`scorecard` CLI, run by
 someone with direct database access). Services flush and never commit.
 """
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable
+from typing import Any, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..domain.numbers import fmt, to_decimal
-from ..domain.tree import applicable_leaves, leaves, validate_tree
+from ..domain.numbers import fmt, places, plain, to_decimal
+from ..domain.tree import validate_tree
+from ..importers.common import split_list
 from ..models import Category, Indicator, Scheme, SchemeItem, Tier, User, utcnow
 from . import audit, permissions
 from .errors import PermissionDenied, ServiceError
@@ -26,6 +25,7 @@ DEFAULT_TIERS = (("好", Decimal(90)), ("较好", Decimal(80)), ("一般", Decim
 DEFAULT_FULL_MARKS = Decimal(100)
 MAX_CODE, MAX_NAME, MAX_CATEGORY = 32, 200, 50
 LAYOUT_LABELS = {"template": "本系统方案模板", "rulebook": "考核细则原表"}
+FORBIDDEN_IN_CODE = set("、,，;；/／|｜")
 
 
 class PublishRefused(ServiceError):
@@ -73,14 +73,17 @@ def families(session: Session) -> list[tuple[str, list[Scheme]]]:
     return list(grouped.items())
 
 
-def by_code(session: Session, code: str, status: str | None = None) -> Scheme:
-    """The latest version of a code (optionally with a given status)."""
+def by_code(session: Session, code: str, status: str | None = None, version: int | None = None) -> Scheme:
+    """The latest version of a code (optionally with a given status), or the given version."""
     query = select(Scheme).where(Scheme.code == code.strip())
     if status:
         query = query.where(Scheme.status == status)
+    if version is not None:
+        query = query.where(Scheme.version == version)
     scheme = session.scalar(query.order_by(Scheme.version.desc()))
     if scheme is None:
         what = {"draft": "草稿版本", "published": "已发布版本"}.get(status or "", "")
+        what = f"第{version}版" if version is not None else what
         raise ServiceError(f"方案「{code}」不存在{what}", "code")
     return scheme
 
@@ -129,6 +132,87 @@ def check_identity(code: str, name: str, year) -> tuple[str, str, int]:
     if not 2000 <= number <= 2100:
         raise ServiceError(f"年度「{number}」应在2000到2100之间", "year")
     return code, name, number
+
+
+# --- small readers ---------------------------------------------------------------------------
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_points(value: Any, what: str, field: str, *, prefix: str = "", optional: bool = False,
+                zero_ok: bool = False, upper: Decimal | None = None) -> Decimal | None:
+    """A points value typed by a person: positive (or ≥ 0), at most two decimals."""
+    if _blank(value):
+        if optional:
+            return None
+        raise ServiceError(f"{prefix}请填写{what}", field)
+    try:
+        number = to_decimal(value)
+    except ValueError:
+        raise ServiceError(f"{prefix}{what}不是有效的数字：{value}", field) from None
+    if number < 0 or (number == 0 and not zero_ok):
+        raise ServiceError(f"{prefix}{what}必须{'不小于' if zero_ok else '大于'}0（当前{plain(number)}）", field)
+    if upper is not None and number > upper:
+        raise ServiceError(f"{prefix}{what}不能超过{plain(upper)}（当前{plain(number)}）", field)
+    if places(number) > 2:
+        raise ServiceError(f"{prefix}{what}最多保留两位小数（当前{plain(number)}）", field)
+    return number
+
+
+def read_text(value: Any, what: str, field: str, limit: int | None, *, prefix: str = "",
+              required: bool = True) -> str:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise ServiceError(f"{prefix}{what}不能为空", field)
+    if limit is not None and len(text) > limit:
+        raise ServiceError(f"{prefix}{what}不能超过{limit}个字符（当前{len(text)}个）", field)
+    return text
+
+
+def read_code(value: Any, what: str, field: str, taken: set[str], prefix: str = "") -> str:
+    code = read_text(value, what, field, MAX_CODE, prefix=prefix)
+    if any(c.isspace() or c in FORBIDDEN_IN_CODE for c in code):
+        raise ServiceError(f"{prefix}{what}「{code}」不能包含空格或、，；/等分隔符", field)
+    if code in taken:
+        raise ServiceError(f"{prefix}{what}「{code}」已存在", field)
+    return code
+
+
+def read_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return split_list(value)
+    return [str(v).strip() for v in value if v is not None and str(v).strip()]
+
+
+def _shown(value: Any) -> Any:
+    """A value as the audit trail records it: category names, numbers without padding."""
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, list) and value and hasattr(value[0], "name") and not isinstance(value[0], str):
+        return [c.name for c in value]
+    return value
+
+
+def assign(obj: Any, values: dict) -> tuple[dict, dict]:
+    """Set the values that differ; return (old, new) of those fields for the audit row."""
+    old, new = {}, {}
+    for key, value in values.items():
+        current = getattr(obj, key)
+        if _shown(list(current) if isinstance(current, list) else current) == _shown(value):
+            continue
+        old[key], new[key] = _shown(list(current) if isinstance(current, list) else current), _shown(value)
+        setattr(obj, key, value)
+    return old, new
+
+
+def record_update(session: Session, actor: User | None, entity: str, obj: Any, old: dict, new: dict,
+            where: str) -> None:
+    if new:
+        session.flush()
+        audit.record(session, actor, "update", entity, obj.id, old=old, new=new, reason=where)
 
 
 # --- a plain picture of a scheme (audit, diff, copies) -----------------------------------
@@ -311,54 +395,3 @@ def new_version(session: Session, actor: User | None, scheme: Scheme) -> Scheme:
     audit.record(session, actor, "new_version", "scheme", copy.id,
                  old={"from": label(scheme)}, new={"code": copy.code, "version": copy.version})
     return copy
-
-
-# --- burden (C6) ----------------------------------------------------------------------------
-
-@dataclass
-class CategoryBurden:
-    name: str
-    leaves: int
-    full_marks: Decimal
-    with_hint: int
-
-
-@dataclass
-class Burden:
-    indicators: int
-    leaves: int
-    with_hint: int
-    methods: dict[str, int] = field(default_factory=dict)
-    categories: list[CategoryBurden] = field(default_factory=list)
-
-
-def burden(scheme: Scheme) -> Burden:
-    """How much a scheme asks of each unit: indicators, leaves, leaves that suggest evidence,
-    and per category the applicable leaves and their full marks (C6)."""
-    nodes = node_specs(scheme)
-    hint = {i.code for i in scheme.indicators if (i.evidence_hint or "").strip()}
-    leaf_nodes = leaves(nodes)
-    by_code = {i.code: i for i in scheme.indicators}
-    methods = Counter(m for n in leaf_nodes for m in (by_code[n.code].methods or []))
-    names = [c.name for c in scheme.categories]
-    rows = []
-    for name in names:
-        found = applicable_leaves(nodes, name)
-        rows.append(CategoryBurden(name, len(found), sum((n.max_points for n in found), Decimal(0)),
-                                   sum(1 for n in found if n.code in hint)))
-    return Burden(len(nodes), len(leaf_nodes), sum(1 for n in leaf_nodes if n.code in hint),
-                  dict(methods), rows)
-
-
-def burden_growth(old: Burden, new: Burden) -> list[str]:
-    """Warnings when a new version asks more of units than the previous one (C6)."""
-    out = []
-    if new.leaves > old.leaves:
-        out.append(f"末级指标由 {old.leaves} 项增加到 {new.leaves} 项")
-    if new.with_hint > old.with_hint:
-        out.append(f"提示提供佐证的指标由 {old.with_hint} 项增加到 {new.with_hint} 项")
-    before = {c.name: c.leaves for c in old.categories}
-    for c in new.categories:
-        if c.name in before and c.leaves > before[c.name]:
-            out.append(f"类别「{c.name}」适用的末级指标由 {before[c.name]} 项增加到 {c.leaves} 项")
-    return out

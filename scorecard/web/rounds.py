@@ -1,23 +1,335 @@
-"""(placeholder; being written)"""
-from flask import Blueprint
-from flask_login import login_required
+"""Rounds (考核轮次): list, create, overview with phases, ranking and its workbook.
+
+The per-target breakdown and the adjustment forms live in rounds_target.py; they are
+registered on this same blueprint (endpoints rounds.target, rounds.target_*).
+"""
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..domain.numbers import fmt, plain
+from ..exports.columns import ranking_columns
+from ..exports.ranking import ranking_title
+from ..models import PHASE_ORDER, PHASES, Category, Organisation, Round, RoundTarget, Scheme, Score
+from ..services import exchange, permissions
+from ..services import rounds as rounds_svc
+from ..services.errors import PermissionDenied, ServiceError
+from ..services.ranking import compute_report, report_for, round_structure
+from . import get_db
+from .util import actor, get_or_404, require
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# action → (button label, phases it may start from, what it means for users)
+ACTIONS = {
+    "start_review": ("开始审核评分", ("self",),
+                     "自评填报结束，进入审核评分阶段：考核员审核各单位材料并评分。"),
+    "publish": ("发布公示", ("self", "review"),
+                "发布后进入公示阶段：评分不能再修改，结果在公示期内接受申诉复核。"),
+    "finalize": ("定档", ("review", "publicity"),
+                 "定档后冻结快照：方案版本、组织名称、每项得分、排名和等次全部锁定，之后的导出与页面均以快照为准，不可再修改。"),
+}
+
+
+def can_list_rounds(user) -> bool:
+    """Rounds pages are for assessors, leaders and admins (units and clerks never see them)."""
+    return user.role in ("admin", "assessor", "leader")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RoundForm(FlaskForm):
+    scheme = SelectField("考核方案", coerce=int, validate_choice=False,
+                         invalid_value_message="请选择考核方案",
+                         validators=[DataRequired("请选择考核方案")])
+    code = StringField("轮次编码", validators=[DataRequired("请填写轮次编码"),
+                                            Length(max=32, message="轮次编码不能超过32个字符")])
+    name = StringField("轮次名称", validators=[DataRequired("请填写轮次名称"),
+                                            Length(max=200, message="轮次名称不能超过200个字符")])
+    trimmed = BooleanField("去掉一个最高分和一个最低分（考核员不少于5人时）")
+    categories = MultiCheckboxField("只考核以下类别", coerce=int,
+                                    invalid_value_message="所选类别无效",
+                                    invalid_choice_message="所选类别不在您的管理范围内")
+
+
+def field_error(field, message: str) -> None:
+    field.errors = [*field.errors, message]
+
+
+def _load_round(round_id: int, predicate) -> Round:
+    rnd = get_or_404(get_db(), Round, round_id)
+    require(predicate(current_user, rnd))
+    return rnd
 
 
 @bp.route("/")
 @login_required
 def index():
-    return "…"
+    require(can_list_rounds(current_user))
+    rounds = get_db().scalars(
+        select(Round).join(Organisation, Round.owner_org_id == Organisation.id)
+        .where(Organisation.path.startswith(current_user.scope_org.path)).order_by(Round.id.desc())
+    ).all()
+    rounds = [r for r in rounds if permissions.can_view_round(current_user, r)]
+    return render_template("rounds/index.html", rounds=rounds)
+
+
+def _published_schemes(db) -> list[Scheme]:
+    """The latest published version of every scheme code."""
+    latest: dict[str, Scheme] = {}
+    for s in db.scalars(select(Scheme).where(Scheme.status == "published").order_by(Scheme.code, Scheme.version)):
+        latest[s.code] = s
+    return list(latest.values())
+
+
+def _scope_orgs(db, user, category_ids=None) -> list[Organisation]:
+    query = select(Organisation).where(Organisation.category_id.is_not(None), Organisation.active,
+                                       Organisation.path.startswith(user.scope_org.path))
+    if category_ids is not None:
+        query = query.where(Organisation.category_id.in_(category_ids))
+    return list(db.scalars(query.order_by(Organisation.path)))
+
+
+def _category_choices(db, user) -> list[tuple[int, str]]:
+    counts = db.execute(
+        select(Category.id, Category.name, func.count(Organisation.id))
+        .join(Organisation, Organisation.category_id == Category.id)
+        .where(Organisation.active, Organisation.path.startswith(user.scope_org.path))
+        .group_by(Category.id, Category.name).order_by(Category.id)
+    ).all()
+    return [(cid, f"{name}（{n}个组织）") for cid, name, n in counts]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require(permissions.can_manage_rounds(current_user))
+    db = get_db()
+    form = RoundForm()
+    form.scheme.choices = [(s.id, f"{s.code} {s.name}（{s.year}年，第{s.version}版）")
+                           for s in _published_schemes(db)]
+    form.categories.choices = _category_choices(db, current_user)
+    if form.validate_on_submit():
+        rnd = _create(db, form)
+        if rnd is not None:
+            db.commit()
+            flash(f"已创建考核轮次“{rnd.name}”，共{len(rnd.targets)}个考核对象", "success")
+            return redirect(url_for("rounds.show", round_id=rnd.id))
+    return render_template("rounds/new.html", form=form)
+
+
+def _create(db, form: RoundForm) -> Round | None:
+    scheme = db.get(Scheme, form.scheme.data)
+    if scheme is None:
+        field_error(form.scheme, "所选方案不存在")
+        return None
+    fields = {"scheme": form.scheme, "code": form.code, "targets": form.categories}
+    try:
+        codes = _target_codes(db, actor(), scheme, form.categories.data)
+        return rounds_svc.create_round(db, actor(), scheme, form.code.data, form.name.data,
+                                       codes, trimmed=form.trimmed.data)
+    except PermissionDenied:
+        abort(403)
+    except ServiceError as exc:
+        db.rollback()
+        field_error(fields.get(exc.field, form.code), exc.message)
+    return None
+
+
+def _target_codes(db, user, scheme: Scheme, category_ids: list[int] | None) -> list[str] | None:
+    """None: every org with a category in scope (the service default); else the chosen categories'."""
+    if not category_ids:
+        return None
+    allowed = {c.id for c in scheme.categories}
+    outside = [db.get(Category, cid).name for cid in category_ids if allowed and cid not in allowed]
+    if outside:
+        raise ServiceError(f"类别“{'、'.join(outside)}”不在所选方案的适用类别中", "targets")
+    orgs = _scope_orgs(db, user, category_ids)
+    if not orgs:
+        raise ServiceError("所选类别下没有可考核的组织", "targets")
+    return [o.code for o in orgs]
 
 
 @bp.route("/<int:round_id>")
 @login_required
-def show(round_id):
-    return "…"
+def show(round_id: int):
+    rnd = _load_round(round_id, permissions.can_view_round)
+    steps = [(PHASES[p], "done" if PHASE_ORDER.index(p) < PHASE_ORDER.index(rnd.phase)
+              else "current" if p == rnd.phase else "todo") for p in PHASE_ORDER]
+    actions = [(key, label) for key, (label, phases, _) in ACTIONS.items() if rnd.phase in phases]
+    return render_template("rounds/show.html", rnd=rnd, steps=steps, actions=actions,
+                           categories=_progress(get_db(), rnd, current_user))
+
+
+def _progress(db, rnd: Round, user) -> list[dict]:
+    """Per category: targets and scored cells (applicable leaves × targets), mine and anyone's."""
+    st = round_structure(rnd)
+    cells = db.execute(
+        select(Score.target_id, Score.indicator_id, Score.assessor_id)
+        .join(RoundTarget, Score.target_id == RoundTarget.id).where(RoundTarget.round_id == rnd.id)
+    ).all()
+    mine, anyone = defaultdict(set), defaultdict(set)
+    for target_id, indicator_id, assessor_id in cells:
+        anyone[target_id].add(indicator_id)
+        if assessor_id == user.id:
+            mine[target_id].add(indicator_id)
+    groups: dict[int, dict] = {}
+    for t in sorted(rnd.targets, key=lambda t: (t.category_id, t.org.code)):
+        if t.category_id not in groups:
+            groups[t.category_id] = {"id": t.category_id, "name": t.category.name, "targets": [],
+                                     "leaf_ids": {leaf.id for leaf in st.leaves_for(t.category.name)},
+                                     "expected": 0, "mine": 0, "all": 0}
+        g = groups[t.category_id]
+        leaf_ids = g["leaf_ids"]
+        row = {"target": t, "expected": len(leaf_ids), "mine": len(mine[t.id] & leaf_ids),
+               "all": len(anyone[t.id] & leaf_ids)}
+        g["targets"].append(row)
+        for key in ("expected", "mine", "all"):
+            g[key] += row[key]
+    return list(groups.values())
+
+
+@bp.route("/<int:round_id>/advance/<action>", methods=["GET", "POST"])
+@login_required
+def advance(round_id: int, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    rnd = _load_round(round_id, permissions.can_change_round)
+    db = get_db()
+    label, phases, explain = ACTIONS[action]
+    form = FlaskForm()
+    if form.validate_on_submit():
+        try:
+            rounds_svc.advance(db, actor(), rnd, action)
+        except PermissionDenied:
+            abort(403)
+        except ServiceError as exc:
+            db.rollback()
+            flash(exc.message, "danger")
+            return redirect(url_for("rounds.show", round_id=round_id))
+        db.commit()
+        flash(f"已{label}，当前阶段：{rnd.phase_label}", "success")
+        return redirect(url_for("rounds.show", round_id=round_id))
+    if rnd.phase not in phases:
+        flash(f"当前阶段为“{rnd.phase_label}”，不能{label}", "danger")
+        return redirect(url_for("rounds.show", round_id=round_id))
+    missing = sum(r.missing for r in compute_report(db, rnd).rows)
+    return render_template("rounds/confirm.html", rnd=rnd, form=form, action=action, label=label,
+                           explain=explain, missing=missing)
 
 
 @bp.route("/<int:round_id>/ranking")
 @login_required
-def ranking(round_id):
-    return "…"
+def ranking(round_id: int):
+    rnd = _load_round(round_id, permissions.can_view_ranking)
+    report = report_for(get_db(), rnd)
+    cols = ranking_columns(report)
+    sections = [_section(report, cols, cat, i) for i, cat in enumerate(report.categories, 1)]
+    return render_template("rounds/ranking.html", rnd=rnd, report=report, cols=cols,
+                           header=_header(cols), sections=sections, rules=rules_note(rnd))
+
+
+def _header(cols) -> tuple[list[dict], list[str]]:
+    """Two header rows: grouped columns (一级指标得分) merge into one upper cell."""
+    top: list[dict] = []
+    lower: list[str] = []
+    grouped = any(c.group for c in cols)
+    for c in cols:
+        if c.group and top and top[-1]["group"] == c.group:
+            top[-1]["colspan"] += 1
+        elif c.group:
+            top.append({"text": c.group, "group": c.group, "colspan": 1, "rowspan": 1, "kind": "group"})
+        else:
+            top.append({"text": c.header, "group": None, "colspan": 1, "rowspan": 2 if grouped else 1,
+                        "kind": c.kind})
+        if c.group:
+            lower.append(c.header)
+    return top, lower
+
+
+def cell_text(col, row) -> str:
+    value = col.value(row)
+    if value is None:
+        return ""
+    return fmt(value) if col.kind == "num" else str(value)
+
+
+def _section(report, cols, category: str, index: int) -> dict:
+    rows = report.rows_of(category)
+    return {
+        "name": category,
+        "anchor": f"cat-{index}",
+        "rows": [{"target_id": r.target_id, "tier": r.tier,
+                  "cells": [(c.key, c.kind, cell_text(c, r)) for c in cols]} for r in rows],
+        "notes": [(r.org_name, r.notes_text) for r in rows if r.notes],
+        "adjustments": [a for a in report.adjustments if a.category == category],
+    }
+
+
+def rules_note(rnd: Round) -> list[str]:
+    """How the numbers on the page are computed, in the scheme's own terms."""
+    s = rnd.scheme
+    trim = "（考核员不少于5人时去掉一个最高分和一个最低分）" if rnd.trimmed else ""
+    lines = [f"末级指标得分 = 各考核员评分的平均值{trim}，四舍五入保留两位小数；未评分的指标按0分计并在备注中注明。",
+             "一级指标得分 = 其下适用于本类别的末级指标得分之和。"]
+    base = "基础分 = 各一级指标得分之和"
+    if s.convert:
+        base += f"；适用满分不是{plain(s.full_marks)}分的类别折算：基础分 = 原始分 × {plain(s.full_marks)} ÷ 适用满分"
+    lines.append(base + "。")
+    bonus = "总分 = 基础分 + 加分 − 减分；每个加分项不超过其上限"
+    if s.bonus_cap is not None:
+        bonus += f"，加分合计不超过{plain(s.bonus_cap)}分"
+    lines.append(bonus + "。")
+    tops = {i.code: i.name for i in s.indicators if i.parent_id is None}
+    tie = "；总分相同时依次比较：" + "、".join(tops.get(c, c) for c in s.tie_break) if s.tie_break else ""
+    lines.append(f"只在同一类别内排名，按总分从高到低；同分同名次，下一名次顺延（如1、2、2、4）{tie}。")
+    tiers = []
+    for i, t in enumerate(s.tiers):
+        quota = f"（不超过本类别的{plain(t.quota_pct)}%，向下取整）" if t.quota_pct is not None else ""
+        bound = f"< {plain(s.tiers[i - 1].threshold)}" if i and t.threshold == 0 else f"≥ {plain(t.threshold)}"
+        tiers.append(f"{t.name} {bound}分{quota}")
+    if tiers:
+        cap = s.veto_cap or s.tiers[-1].name
+        lines.append(f"等次：{'、'.join(tiers)}；被一票否决的对象等次最高为“{cap}”；手动调整等次须注明原因。")
+    return lines
+
+
+@bp.route("/<int:round_id>/ranking.xlsx")
+@login_required
+def ranking_xlsx(round_id: int):
+    rnd = _load_round(round_id, permissions.can_view_ranking)
+    db = get_db()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ranking.xlsx"
+        try:
+            exchange.export_ranking(db, actor(), rnd, path)
+        except PermissionDenied:
+            abort(403)
+        except ServiceError as exc:
+            db.rollback()
+            flash(exc.message, "danger")
+            return redirect(url_for("rounds.ranking", round_id=round_id))
+        data = path.read_bytes()
+    db.commit()  # the export may record its use (audit)
+    name = re.sub(r'[\\/:*?"<>|\r\n]+', "_", ranking_title(rnd.name))
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=f"{name}.xlsx")
+
+
+from . import rounds_target  # noqa: E402,F401  (registers the target routes on bp)

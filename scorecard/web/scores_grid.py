@@ -1,0 +1,182 @@
+"""The keyboard-friendly score grid (targets of one category × applicable leaves) and the
+JSON endpoint its cells save through (static/grid.js)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import abort, jsonify, render_template, request
+from flask_login import login_required
+from sqlalchemy import select
+
+from ..domain.numbers import fmt, plain
+from ..domain.rules import RULE_LABELS
+from ..models import Category, Indicator, Round, RoundTarget, Score, User
+from ..services import permissions
+from ..services.errors import ServiceError
+from ..services.ranking import round_structure
+from ..services.scoring import own_score, save_score
+from ..services.structure import Structure
+from . import get_db
+from .score_inputs import explain
+from .scores import bp, status_of
+from .util import actor, get_or_404, require
+
+SHORT_NAME = 8
+
+
+@dataclass
+class GridCell:
+    ind: Indicator
+    score: Score | None
+    title: str = ""
+
+    @property
+    def value(self) -> str:
+        return fmt(self.score.points) if self.score else ""
+
+
+@dataclass
+class GridRow:
+    target: RoundTarget
+    avoided: bool
+    cells: list[GridCell]
+
+    @property
+    def total(self) -> str:
+        scored = [c.score.points for c in self.cells if c.score]
+        return fmt(sum(scored, Decimal(0))) if scored else ""
+
+
+def short_name(name: str) -> str:
+    return name if len(name) <= SHORT_NAME else name[: SHORT_NAME - 1] + "…"
+
+
+def _own_scores(db, user: User, target_ids: list[int]) -> dict[tuple[int, int], Score]:
+    rows = db.scalars(select(Score).where(Score.assessor_id == user.id, Score.target_id.in_(target_ids)))
+    return {(s.target_id, s.indicator_id): s for s in rows}
+
+
+def _rows(db, user: User, st: Structure, targets: list[RoundTarget], leaves: list[Indicator]) -> list[GridRow]:
+    own = _own_scores(db, user, [t.id for t in targets])
+    rows = []
+    for t in targets:
+        if permissions.is_home_unit(user, t.org):
+            rows.append(GridRow(t, True, []))
+            continue
+        cells = []
+        for ind in leaves:
+            score = own.get((t.id, ind.id))
+            cells.append(GridCell(ind, score, explain(st.rule(ind.code), score)))
+        rows.append(GridRow(t, False, cells))
+    return rows
+
+
+def _categories(rnd: Round) -> list[Category]:
+    seen: dict[int, Category] = {}
+    for t in rnd.targets:
+        seen.setdefault(t.category_id, t.category)
+    return list(seen.values())
+
+
+@bp.route("/rounds/<int:round_id>/grid/<int:category_id>")
+@login_required
+def grid(round_id: int, category_id: int):
+    db = get_db()
+    user = actor()
+    rnd = get_or_404(db, Round, round_id)
+    require(permissions.can_change_round(user, rnd))
+    category = get_or_404(db, Category, category_id)
+    targets = [t for t in rnd.targets if t.category_id == category.id and permissions.in_scope(user, t.org)]
+    if not targets:
+        abort(404)
+    st = round_structure(rnd)
+    leaves = st.leaves_for(category.name)
+    rows = _rows(db, user, st, targets, leaves)
+    counts = [sum(1 for r in rows if not r.avoided and r.cells[i].score) for i in range(len(leaves))]
+    return render_template(
+        "scores/grid.html", rnd=rnd, category=category, categories=_categories(rnd), leaves=leaves,
+        rows=rows, counts=counts, editable=rnd.phase in ("self", "review"), short_name=short_name,
+        rule_labels=RULE_LABELS, pts=plain,
+    )
+
+
+def _fail(message: str, status: int, field: str | None = None):
+    return jsonify(ok=False, error=message, field=field), status
+
+
+def deny_message(user: User, tgt: RoundTarget) -> str:
+    """Why permissions.can_score said no (same wording as services.scoring)."""
+    if user.role == "assessor" and permissions.in_scope(user, tgt.round.owner_org) \
+            and permissions.in_scope(user, tgt.org):
+        if permissions.is_home_unit(user, tgt.org):
+            return "您所在单位需回避，不能为其评分"
+        if tgt.round.phase not in ("self", "review"):
+            return f"本轮考核处于“{tgt.round.phase_label}”阶段，不能修改评分"
+    return "您没有权限执行此操作"
+
+
+def _request_fields(data: dict) -> tuple[str, int | None, str] | str:
+    """(value, version, reason) from the JSON body, or a Chinese error message."""
+    value = data.get("value")
+    if value is None:
+        value = ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return "分值格式不正确"
+    version = data.get("version")
+    if isinstance(version, str) and version.strip().isdigit():
+        version = int(version)
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        return "版本号格式不正确，请刷新页面"
+    return str(value).strip(), version, str(data.get("reason") or "").strip()
+
+
+def _raw(rule_type: str, value: str, reason: str) -> dict | None:
+    """The grid enters points: direct stores the value, deduct needs a reason below max."""
+    if value == "":
+        return None
+    if rule_type == "direct":
+        return {"value": value}
+    if rule_type == "deduct":
+        return {"points": value, "reason": reason}
+    return {"points": value}
+
+
+def _row_total(db, user: User, tgt: RoundTarget) -> str:
+    scores = db.scalars(select(Score).where(Score.target_id == tgt.id, Score.assessor_id == user.id)).all()
+    return fmt(sum((s.points for s in scores), Decimal(0))) if scores else ""
+
+
+@bp.route("/api/scores", methods=["POST"])
+@login_required
+def save_cell():
+    """JSON {target_id, leaf_code, value, version, reason?} → {ok, points, version, row_total}."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return _fail("请求格式不正确", 400)
+    db, user = get_db(), actor()
+    target_id = data.get("target_id")
+    tgt = db.get(RoundTarget, target_id) if isinstance(target_id, int) and not isinstance(target_id, bool) else None
+    if tgt is None:
+        return _fail("考核对象不存在", 404)
+    if not permissions.can_score(user, tgt):
+        return _fail(deny_message(user, tgt), 403)
+    fields = _request_fields(data)
+    if isinstance(fields, str):
+        return _fail(fields, 400)
+    value, version, reason = fields
+    st = round_structure(tgt.round)
+    code = str(data.get("leaf_code") or "")
+    if code not in st.leaf_codes:
+        return _fail(f"指标“{code}”不存在", 400)
+    ind = st.leaf(code)
+    existing = own_score(db, user, tgt, ind)
+    try:
+        res = save_score(db, user, tgt, ind, _raw(ind.rule_type, value, reason),
+                         comment=existing.comment if existing else "", expected_version=version)
+    except ServiceError as exc:
+        db.rollback()
+        return _fail(exc.message, status_of(exc), exc.field)
+    db.commit()
+    return jsonify(ok=True, points=fmt(res.points), version=res.version,
+                   row_total=_row_total(db, user, tgt), title=explain(st.rule(code), res.score))

@@ -1,0 +1,219 @@
+"""Hostile and broken uploads: every parser answers ImportFailed, quickly, and nothing else."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import time
+import zipfile
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from scorecard.importers.common import FORMULA_MESSAGE, READ_FAILED_MESSAGE, ImportFailed
+from scorecard.importers.orgs import parse_orgs
+from scorecard.importers.scheme import parse_scheme
+from scorecard.importers.scores import LeafInfo, parse_scores
+
+from .builders import xlsx, zip_bomb
+
+LEAVES = [LeafInfo("1.1", "理论学习", D(10), "direct"), LeafInfo("2.1", "三会一课", D(5), "deduct")]
+TARGETS = {"A01": "机关", "1001": "医院"}
+APPLICABLE = {"机关": {"1.1", "2.1"}, "医院": {"1.1"}}
+
+PARSERS = {
+    "orgs": lambda data: parse_orgs(data, ["ROOT"]),
+    "scheme": parse_scheme,
+    "scores": lambda data: parse_scores(data, LEAVES, TARGETS, APPLICABLE),
+}
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    return zip_bomb(300)
+
+
+@pytest.mark.parametrize("name", PARSERS)
+def test_zip_bomb_is_refused_before_parsing(name, bomb):
+    started = time.monotonic()
+    with pytest.raises(ImportFailed) as excinfo:
+        PARSERS[name](bomb)
+    assert time.monotonic() - started < 2
+    assert [i.message for i in excinfo.value.issues] == ["文件内容异常（解压后过大），已拒绝导入"]
+
+
+@pytest.mark.parametrize("name", PARSERS)
+def test_text_file_renamed_xlsx(name, tmp_path):
+    path = tmp_path / "组织.xlsx"
+    path.write_text("编码,名称\nA,甲\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as excinfo:
+        PARSERS[name](str(path))
+    assert "不是有效的Excel工作簿" in excinfo.value.issues[0].message
+
+
+@pytest.mark.parametrize("name", PARSERS)
+def test_zip_that_is_not_a_workbook(name):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("hello.txt", "你好")
+    with pytest.raises(ImportFailed) as excinfo:
+        PARSERS[name](out.getvalue())
+    assert "无法读取该Excel文件" in excinfo.value.issues[0].message
+
+
+def _corrupt_sheet_workbook() -> bytes:
+    """A real workbook whose sheet XML has a numeric cell that is not a number."""
+    data = xlsx({"Sheet1": [["组织编码", "编码", "名称", "分值"], ["A01", "A", "甲", 1]]})
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"<v>1</v>", b"<v>abc</v>")
+            dst.writestr(info, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", PARSERS)
+def test_reader_error_inside_a_sheet(name):
+    with pytest.raises(ImportFailed) as excinfo:
+        PARSERS[name](_corrupt_sheet_workbook())
+    assert "无法读取该Excel文件" in excinfo.value.issues[0].message
+
+
+def test_formula_cells_are_refused_everywhere():
+    with pytest.raises(ImportFailed) as excinfo:
+        parse_orgs(xlsx({"组织": [["编码", "名称"], ["A", "=B1"]]}))
+    assert [(i.message, i.row, i.column) for i in excinfo.value.issues] == [(FORMULA_MESSAGE, 2, 2)]
+    with pytest.raises(ImportFailed) as excinfo:
+        parse_scheme(xlsx({"指标": [["编码", "名称", "分值"], ["A", "甲", "=SUM(1,2)"]]}))
+    assert [(i.message, i.row, i.column) for i in excinfo.value.issues] == [(FORMULA_MESSAGE, 2, 3)]
+    with pytest.raises(ImportFailed) as excinfo:
+        parse_scores(xlsx({"评分": [["t"], ["组织编码", "1.1 理论学习"], ["A01", "=10"]]}), LEAVES, TARGETS,
+                     APPLICABLE)
+    assert [(i.message, i.row, i.column) for i in excinfo.value.issues] == [(FORMULA_MESSAGE, 3, 2)]
+
+
+def test_array_formula_is_a_formula():
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "组织"
+    ws.append(["编码", "名称"])
+    ws["A2"] = "A"
+    ws["B2"] = ArrayFormula("B2:B2", "=UPPER(\"a\")")
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(ImportFailed) as excinfo:
+        parse_orgs(out.getvalue())
+    assert [(i.message, i.row, i.column) for i in excinfo.value.issues] == [(FORMULA_MESSAGE, 2, 2)]
+
+
+def test_workbook_without_rows_in_every_parser():
+    empty = xlsx({"Sheet1": []})
+    for parser in PARSERS.values():
+        with pytest.raises(ImportFailed):
+            parser(empty)
+
+
+# --- property: random small bad workbooks never crash a parser ------------------------
+
+WORDS = [
+    "编码", "名称", "上级编码", "类别", "片组", "组织编码", "组织名称", "备注", "满分", "分值", "一级指标",
+    "二级指标", "三级指标", "考核项目", "考核内容", "评分标准", "标准分", "考核方式", "计分类型", "计分参数",
+    "等次", "最低分", "名额比例(%)", "项目", "值", "折算", "并列排序依据", "一票否决封顶等次", "类型", "加分",
+    "减分", "合计", "小计", "一、政治建设（20分）", "（4分）", "好的班子（16分）", "1.1 理论学习",
+    "2.1 三会一课", "1.1", "2.1", "A01", "1001", "ROOT", "扣分", "计次", "每次=2", "档次", "好=二成",
+    "2.1：原因；1.1:另一个", "十分", "-3", "1e999", "5分", "=1+1", "=SUM(A1:A3)", "", " ", "附件1", "一",
+]
+cells = st.one_of(
+    st.none(),
+    st.sampled_from(WORDS),
+    st.integers(min_value=-10**6, max_value=10**6),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(2100, 1, 1)),
+    st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")), max_size=8),
+)
+SHEET_NAMES = ["指标", "加减分项", "等次", "设置", "评分", "组织", "Sheet", "细则"]
+
+
+def _seeds():
+    """Valid sheets of every format, to be damaged at random (reaches the deep code paths)."""
+    from .test_rulebook import LAYOUT1, LAYOUT2, LAYOUT3, LAYOUT4, LAYOUT5
+    from .test_scheme_template import INDICATORS, ITEMS, SETTINGS, TIERS
+    from .test_scores import FULL, HEADER, TITLE
+
+    orgs = [["编码", "名称", "上级编码", "类别"], ["ROOT", "工委", None, None], ["A", "甲", "ROOT", "机关"],
+            ["B", "乙", "A", "机关"]]
+    scores = [TITLE, ["组织编码", "组织名称", "1.1 理论学习", "2.1 三会一课", "备注"], FULL[:4],
+              ["A01", "甲", 9, 4, "2.1：缺1次"], [1001, "医院", 10, None, None]]
+    return [("细则", LAYOUT1), ("细则", LAYOUT2), ("细则", LAYOUT3), ("细则", LAYOUT4), ("细则", LAYOUT5),
+            ("指标", INDICATORS), ("加减分项", ITEMS), ("等次", TIERS), ("设置", SETTINGS),
+            ("组织", orgs), ("评分", scores), ("评分", [TITLE, HEADER, FULL])]
+
+
+SEEDS = _seeds()
+
+
+@st.composite
+def workbooks(draw) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    seeded = draw(st.lists(st.sampled_from(range(len(SEEDS))), max_size=2, unique=True))
+    for index in seeded:
+        name, rows = SEEDS[index]
+        if name in wb.sheetnames:
+            continue
+        ws = wb.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    ws.cell(r, c, value)
+        for _ in range(draw(st.integers(0, 4))):  # damage a few cells
+            r, c = draw(st.integers(1, len(rows) + 1)), draw(st.integers(1, 8))
+            ws.cell(r, c, draw(cells))
+    names = draw(st.lists(st.sampled_from(SHEET_NAMES), max_size=2 if seeded else 3, min_size=0 if seeded else 1,
+                          unique=True))
+    for name in names:
+        if name in wb.sheetnames:
+            continue
+        ws = wb.create_sheet(name)
+        height = draw(st.integers(0, 8))
+        width = draw(st.integers(1, 7))
+        for r in range(1, height + 1):
+            for c in range(1, width + 1):
+                value = draw(cells)
+                if value is not None:
+                    ws.cell(r, c, value)
+    for ws in wb.worksheets:
+        for _ in range(draw(st.integers(0, 3))):
+            r1, c1 = draw(st.integers(1, 9)), draw(st.integers(1, 8))
+            r2, c2 = r1 + draw(st.integers(0, 3)), c1 + draw(st.integers(0, 3))
+            if (r2, c2) != (r1, c1):
+                try:
+                    ws.merge_cells(f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
+                except Exception:
+                    pass
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=workbooks())
+def test_random_workbooks_never_crash(data):
+    """Each parser returns or raises ImportFailed with located, non-empty messages. These files
+    are valid workbooks, so the catch-all "cannot read" answer (which would hide a bug in the
+    parsers behind ImportFailed) must never appear."""
+    for parser in PARSERS.values():
+        try:
+            parser(data)
+        except ImportFailed as exc:
+            assert exc.issues and all(i.message for i in exc.issues)
+            assert READ_FAILED_MESSAGE not in [i.message for i in exc.issues]
