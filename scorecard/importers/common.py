@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ class ImportFailed(Exception):
 def read_bytes(source: str | bytes | IO[bytes]) -> bytes:
     if isinstance(source, bytes):
         return source
-    if isinstance(source, str):
+    if isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as fh:
             return fh.read(MAX_UPLOAD_BYTES + 1)
     return source.read(MAX_UPLOAD_BYTES + 1)
