@@ -14,5 +14,6 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
+    # "heads": parallel branches of revisions (merged later by a merge revision) all apply.
     command.upgrade(alembic_config(url), revision)
