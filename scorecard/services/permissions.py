@@ -64,6 +64,16 @@ def can_view_ranking(user: User, rnd: Round) -> bool:
     return user.role in ("assessor", "leader", "admin") and in_scope(user, rnd.owner_org)
 
 
+def can_view_dashboards(user: User) -> bool:
+    """数据看板 and 考核负担统计: assessors, leaders and admins (each within their scope)."""
+    return user.role in ("assessor", "leader", "admin")
+
+
+def can_view_dashboard(user: User, rnd: Round) -> bool:
+    """A round's dashboard compares units, so units and clerks never see it."""
+    return can_view_dashboards(user) and in_scope(user, rnd.owner_org)
+
+
 def can_adjust(user: User, target: RoundTarget) -> bool:
     """Bonus/penalty items, veto and tier override (assessors, before 定档)."""
     return (
