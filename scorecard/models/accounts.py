@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -29,6 +29,13 @@ class User(Base):
     home_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Account security (等保 2.0 / ASVS V2, V3): lockout, forced change, session revocation
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[dt.datetime | None]
+    password_changed_at: Mapped[dt.datetime | None]
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    last_login_at: Mapped[dt.datetime | None]
 
     scope_org: Mapped[Organisation] = relationship(foreign_keys=[scope_org_id])
     home_org: Mapped[Organisation | None] = relationship(foreign_keys=[home_org_id])
@@ -51,4 +58,14 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # Bumping session_version (password change, deactivation) revokes every session cookie.
+        return f"{self.id}:{self.session_version}"
+
+
+class PasswordHistory(Base):
+    """Previous password hashes, so the last few cannot be reused."""
+    __tablename__ = "password_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -51,10 +51,14 @@ def get_db():
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    if not user_id.isdigit():
+    # "<id>:<session_version>": a bumped version (password change) revokes older sessions
+    ident, _, version = user_id.partition(":")
+    if not ident.isdigit() or not version.isdigit():
         return None
-    user = get_db().get(User, int(user_id))
-    return user if user and user.active else None
+    user = get_db().get(User, int(ident))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def _register_hooks(app: Flask) -> None:
@@ -99,3 +103,5 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (auth, home, orgs, schemes, rounds, scores, users):
         app.register_blueprint(module.bp)
+    from . import audit as audit_views
+    app.register_blueprint(audit_views.bp)
