@@ -21,14 +21,14 @@ class SaveResult:
     version: int | None
 
 
-def _check_target(actor: User, target: RoundTarget, indicator: Indicator) -> None:
+def _check_target(actor: User, target: RoundTarget, indicator: Indicator, st=None) -> None:
     if not permissions.can_score(actor, target):
         if permissions.is_home_unit(actor, target.org):
             raise PermissionDenied("您所在单位需回避，不能为其评分")
         if target.round.phase not in ("self", "review"):
             raise PermissionDenied(f"本轮考核处于“{target.round.phase_label}”阶段，不能修改评分")
         raise PermissionDenied()
-    st = round_structure(target.round)
+    st = st or round_structure(target.round)
     if indicator.scheme_id != target.round.scheme_id or indicator.code not in st.leaf_codes:
         raise ServiceError(f"指标“{indicator.code}”不是本轮方案的末级指标")
     if not st.applies(indicator.code, target.category.name):
@@ -69,22 +69,31 @@ def save_score(
         if existing is not None:
             session.delete(existing)
             session.flush()
-            audit.record(session, actor, "clear", "score", existing.id, old=old)
+            audit.record(session, actor, "clear", "score", existing.id, old=old, round_id=target.round_id)
         return SaveResult(None, None, None)
-    rule = round_structure(target.round).rule(indicator.code)
+    score = _put(session, actor, target, indicator, round_structure(target.round), raw, comment, existing)
+    session.flush()
+    _audit_put(session, actor, score, old, existing is not None)
+    return SaveResult(score, score.points, score.version)
+
+
+def _put(session, actor, target, indicator, st, raw, comment, existing) -> Score:
+    """Parse the typed input by the leaf's rule and set it on the (new or existing) score."""
     try:
-        value = parse_input(rule, raw)
-        points = leaf_score(rule, value)
+        value = parse_input(st.rule(indicator.code), raw)
+        points = leaf_score(st.rule(indicator.code), value)
     except RuleError as exc:
         raise ServiceError(f"{indicator.code} {indicator.name}：{exc}", getattr(exc, "field", None)) from None
     score = existing or Score(target=target, indicator=indicator, assessor=actor)
     score.input, score.points, score.comment = value, points, (comment or "").strip()
     score.updated_at = utcnow()
     session.add(score)
-    session.flush()
-    audit.record(session, actor, "update" if existing else "create", "score", score.id,
-                 old=old, new=_state(score), reason=score.comment or None)
-    return SaveResult(score, points, score.version)
+    return score
+
+
+def _audit_put(session, actor, score: Score, old: dict | None, existed: bool) -> None:
+    audit.record(session, actor, "update" if existed else "create", "score", score.id,
+                 old=old, new=_state(score), reason=score.comment or None, round_id=score.target.round_id)
 
 
 def _state(score: Score | None) -> dict | None:
@@ -98,15 +107,25 @@ def import_scores(session: Session, actor: User, rnd: Round, cells) -> int:
     """Apply parsed template cells (all validated by the importer) as the actor's scores."""
     if not permissions.can_change_round(actor, rnd):
         raise PermissionDenied()
+    # One structure and one query for the actor's existing scores, one flush for the lot:
+    # a 91-target × 27-leaf file is thousands of cells.
     st = round_structure(rnd)
     targets = {t.org.code: t for t in rnd.targets}
-    count = 0
+    mine = {(s.target_id, s.indicator_id): s for s in session.scalars(
+        select(Score).join(RoundTarget).where(RoundTarget.round_id == rnd.id, Score.assessor_id == actor.id))}
+    staged = []
     for cell in cells:
         target, indicator = targets[cell.target_code], st.leaf(cell.leaf_code)
+        _check_target(actor, target, indicator, st)
         try:
             raw = input_from_points(st.rule(cell.leaf_code), cell.points, cell.reason)
         except RuleError as exc:
             raise ServiceError(f"第{cell.row}行 {cell.leaf_code}：{exc}") from None
-        save_score(session, actor, target, indicator, raw, comment=cell.reason or "", check_version=False)
-        count += 1
-    return count
+        existing = mine.get((target.id, indicator.id))
+        old = _state(existing)
+        staged.append((_put(session, actor, target, indicator, st, raw, cell.reason or "", existing),
+                       old, existing is not None))
+    session.flush()
+    for score, old, existed in staged:
+        _audit_put(session, actor, score, old, existed)
+    return len(staged)

@@ -64,8 +64,8 @@ def watched_page(page):
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("request", lambda req: problems.append(f"non-local request: {req.url}")
             if urlsplit(req.url).hostname not in ("127.0.0.1", None) else None)
-    # The app serves no /favicon.ico (base.html names none), and Chromium asks for it anyway; its
-    # 404 would be logged as a console error that says nothing about the page under test.
+    # base.html names static/favicon.svg; should Chromium still probe /favicon.ico, its 404
+    # would be logged as a console error that says nothing about the page under test.
     page.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
     page.set_default_timeout(5000)
     yield page
