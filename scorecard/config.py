@@ -20,13 +20,18 @@ def load_config(overrides: dict | None = None) -> dict:
         "DATABASE_URL": os.environ.get("SCORECARD_DATABASE_URL") or default_sqlite_url(instance),
         "DATA_DIR": os.environ.get("SCORECARD_DATA_DIR") or str(instance / "data"),
         "SECRET_KEY": os.environ.get("SCORECARD_SECRET_KEY") or _instance_secret(instance),
-        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "MAX_EVIDENCE_MB": int(os.environ.get("SCORECARD_MAX_EVIDENCE_MB") or 20),
+        "EVIDENCE_STORAGE": os.environ.get("SCORECARD_EVIDENCE_STORAGE") or "local",
+        "EVIDENCE_DIR": os.environ.get("SCORECARD_EVIDENCE_DIR") or "",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": os.environ.get("SCORECARD_SECURE_COOKIES") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
     }
     config.update(overrides)
+    # Request bodies may carry one evidence file plus form fields; a slightly larger file still
+    # reaches the upload service, which answers with the limit in a clear message.
+    config.setdefault("MAX_CONTENT_LENGTH", (config["MAX_EVIDENCE_MB"] + 5) * 1024 * 1024)
     return config
 
 

@@ -28,6 +28,8 @@ class Round(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_at: Mapped[dt.datetime | None]
     finalized_at: Mapped[dt.datetime | None]
+    self_deadline: Mapped[dt.date | None]  # 自评截止 (inclusive, local date)
+    review_deadline: Mapped[dt.date | None]  # 审核截止
     snapshot: Mapped[dict | None]
 
     scheme: Mapped[Scheme] = relationship()

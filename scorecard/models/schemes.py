@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -74,6 +74,7 @@ class Indicator(Base):
     rule_text: Mapped[str] = mapped_column(Text, default="")
     methods: Mapped[list] = mapped_column(default=list)
     evidence_hint: Mapped[str] = mapped_column(Text, default="")
+    evidence_required: Mapped[bool] = mapped_column(default=False, server_default=false())
     rule_type: Mapped[str] = mapped_column(String(20), default="direct")
     rule_params: Mapped[dict] = mapped_column(default=dict)
 
