@@ -52,3 +52,29 @@ def test_downgrade_to_base_and_up_again(tmp_path):
     engine = make_engine(url)
     assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_upgrade_keeps_existing_rows(tmp_path):
+    """A database with data at the first revision upgrades to head (batch re-creation of tables
+    that other rows point at must not trip foreign keys), keeping its rows."""
+    from sqlalchemy import text
+
+    url = _fresh_url(tmp_path)
+    upgrade(url, "0001")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO scheme (id, code, version, name, year, full_marks, convert, tie_break, "
+                          "status, created_at) VALUES (1, 'S', 1, 'S', 2025, 100, false, '[]', 'published', "
+                          "'2025-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO indicator (id, scheme_id, position, code, name, max_points, content, "
+                          "rule_text, methods, evidence_hint, rule_type, rule_params) VALUES (1, 1, 0, '1', 'A', 10, "
+                          "'', '', '[]', '', 'direct', '{}')"))
+        conn.execute(text("INSERT INTO category (id, name) VALUES (1, '机关')"))
+        conn.execute(text("INSERT INTO indicator_category (indicator_id, category_id) VALUES (1, 1)"))
+    engine.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT code, name FROM indicator")).all() == [("1", "A")]
+        assert conn.execute(text("SELECT indicator_id, category_id FROM indicator_category")).all() == [(1, 1)]
+    engine.dispose()
