@@ -13,7 +13,7 @@ from ..models import Round, User
 from . import Context, main, pass_ctx
 
 IMPORTS = ROOT / "imports"
-DEMO_PASSWORD = "Demo@2025"
+DEMO_PASSWORD = "Demo@2025!"  # meets the password policy (services/security.py)
 ROUND_CODE = "2025-ZZJG"
 SCHEME_CODE = "ZZJG-DJKH"
 
@@ -70,7 +70,8 @@ def load_demo(session) -> None:
     users = {}
     for a in ACCOUNTS:
         users[a.username] = accounts.create_user(
-            session, None, a.username, DEMO_PASSWORD, a.role, a.org, a.display_name, a.home)
+            session, None, a.username, DEMO_PASSWORD, a.role, a.org, a.display_name, a.home,
+            must_change_password=False)
     admin, assessor_a, assessor_b = users["admin"], users["kaohe_a"], users["kaohe_b"]
     parsed = parse_scheme(IMPORTS / "demo_scheme.xlsx")
     scheme = schemes.import_scheme(session, admin, parsed, SCHEME_CODE,

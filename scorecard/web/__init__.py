@@ -10,14 +10,13 @@ from ..db import make_engine, make_session_factory
 from ..domain.numbers import fmt
 from ..models import User
 from ..services import permissions
+from . import security
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "请先登录"
 login_manager.login_message_category = "warning"
-
-CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -36,6 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     _register_hooks(app)
+    security.init_app(app)  # headers, cookies, idle timeout, forced password change, 403 audit
     _register_blueprints(app)
     return app
 
@@ -69,14 +69,6 @@ def _register_hooks(app: Flask) -> None:
             db.rollback()
             db.close()
 
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
-        return response
-
     @app.context_processor
     def _helpers():
         return {"can": permissions.PREDICATES, "fmt": fmt}
@@ -84,10 +76,6 @@ def _register_hooks(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(_e):
         return render_template("error.html", code=400, message="页面已过期，请刷新后重试"), 400
-
-    @app.errorhandler(403)
-    def _forbidden(_e):
-        return render_template("error.html", code=403, message="您没有权限访问该页面或数据"), 403
 
     @app.errorhandler(404)
     def _not_found(_e):
@@ -103,5 +91,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (auth, home, orgs, schemes, rounds, scores, users):
         app.register_blueprint(module.bp)
+    from . import account
+    app.register_blueprint(account.bp)
     from . import audit as audit_views
     app.register_blueprint(audit_views.bp)

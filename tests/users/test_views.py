@@ -82,7 +82,7 @@ def test_create_user(client, session, w):
 
 @pytest.mark.parametrize("overrides, message", [
     ({"confirm": "Other123!"}, "两次输入的密码不一致"),
-    ({"password": "short1", "confirm": "short1"}, "密码至少8位"),
+    ({"password": "short1", "confirm": "short1"}, "密码至少10位"),
     ({"org_code": "NOPE"}, "组织编码“NOPE”不存在"),
     ({"home_org_code": "NOPE"}, "组织编码“NOPE”不存在"),
     ({"username": "unit_a"}, "用户名“unit_a”已存在"),
