@@ -41,17 +41,23 @@ def ranking_columns(report: Report) -> list[Column]:
 
 
 def detail_columns(report: Report) -> list[Column]:
-    """Targets × leaves: every leaf's final score, grouped under its first level."""
-    top_name = {t.code: t.name for t in report.tops}
+    """Targets × leaves: every leaf's final score under its first level (the merged upper
+    header), each first level closed by its subtotal column (小计)."""
     cols = [
         Column("org_code", "组织编码", "text", 10, lambda r: r.org_code),
         Column("org_name", "组织名称", "text", 34, lambda r: r.org_name),
         Column("category", "类别", "text", 10, lambda r: r.category),
     ]
-    for leaf in report.leaves:
-        cols.append(Column(f"leaf:{leaf.code}", f"{leaf.code} {leaf.name}（{_pts(leaf.max_points)}分）", "num",
-                           12, lambda r, c=leaf.code: r.leaf_scores.get(c), group=top_name[leaf.top_code]))
-    cols.append(Column("total", "总分", "num", 9, lambda r: r.total))
+    for top in report.tops:
+        for leaf in (x for x in report.leaves if x.top_code == top.code):
+            cols.append(Column(f"leaf:{leaf.code}", f"{leaf.code} {leaf.name}（{_pts(leaf.max_points)}分）",
+                               "num", 12, lambda r, c=leaf.code: r.leaf_scores.get(c), group=top.name))
+        cols.append(Column(f"sub:{top.code}", f"小计（{_pts(top.max_points)}分）", "num", 10,
+                           lambda r, c=top.code: r.subtotals.get(c), group=top.name))
+    cols += [
+        Column("base", "基础分", "num", 9, lambda r: r.base),
+        Column("total", "总分", "num", 9, lambda r: r.total),
+    ]
     return cols
 
 

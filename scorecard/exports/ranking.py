@@ -1,16 +1,19 @@
-"""The ranking workbook (考核结果排名表), DESIGN §3: a sheet per category, 总体, 得分明细,
-扣分原因, 加减分 and 说明. Built from the column specs the HTML ranking page uses."""
+"""The ranking workbook (考核结果排名表), DESIGN §3: a sheet per category, 总体, 等次分布 (a native
+Excel chart), 得分明细, 扣分原因, 加减分 and 说明. Built from the column specs the HTML ranking
+page uses, written row by row in XlsxWriter's constant-memory mode (a 5,000-target round stays
+flat in memory); an optional progress callback receives (rows written, rows in all)."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ..services.report import Report, ReportAdjustment, ReportRow
 from .columns import Column, deduction_columns, detail_columns, ranking_columns
-from .xlsx import (PrintSetup, Styles, chinese_date, header_rows, new_workbook, points_text,
+from .ranking_chart import CHART, tier_names, write_tier_chart
+from .xlsx import (PrintSetup, Styles, chinese_date, fit_widths, header_rows, new_workbook, points_text,
                    safe_sheet_name, set_print, set_widths, write_header, write_table, write_title)
 
 OVERALL = "总体"
@@ -18,7 +21,8 @@ DETAIL = "得分明细"
 DEDUCTIONS = "扣分原因"
 ADJUSTMENTS = "加减分"
 NOTES = "说明"
-FIXED_SHEETS = (OVERALL, DETAIL, DEDUCTIONS, ADJUSTMENTS, NOTES)
+FIXED_SHEETS = (OVERALL, CHART, DETAIL, DEDUCTIONS, ADJUSTMENTS, NOTES)
+ProgressFn = Callable[[int, int], None]
 TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 0, 1, 2
 
 
@@ -57,7 +61,8 @@ def adjustment_columns() -> list[Column]:
     ]
 
 
-def write_ranking_workbook(report: Report, path: str | Path, rules: RankingRules | None = None) -> None:
+def write_ranking_workbook(report: Report, path: str | Path, rules: RankingRules | None = None,
+                           progress: ProgressFn | None = None) -> None:
     """Write the whole workbook; the same report (and rules) always gives the same bytes."""
     rules = rules or RankingRules()
     wb = new_workbook(path, created=dt.date.fromisoformat(report.date),
@@ -65,19 +70,38 @@ def write_ranking_workbook(report: Report, path: str | Path, rules: RankingRules
                       company=report.issuer)
     try:
         styles = Styles(wb)
-        sheet = _SheetWriter(wb, styles, report, rules)
+        total = 3 * len(report.rows) + len(report.deductions) + len(report.adjustments)
+        sheet = _SheetWriter(wb, styles, report, rules, Progress(total, progress))
         taken = list(FIXED_SHEETS)
         for category in report.categories:
             name = safe_sheet_name(category, taken, fallback="类别")
             taken.append(name)
             sheet.ranking(name, report.rows_of(category), f"考核类别：{category}")
         sheet.ranking(OVERALL, overall_rows(report), "全部考核对象")
+        write_tier_chart(wb, styles, report, sheet.tiers, sheet.subtitle())
         sheet.detail()
         sheet.deductions()
         sheet.adjustments()
         _notes_sheet(wb, styles, report, rules)
+        sheet.progress.finish()
     finally:
         wb.close()
+
+
+class Progress:
+    """Counts rows written and reports (done, total) to callback every `every` rows."""
+
+    def __init__(self, total: int, callback: ProgressFn | None, every: int = 250) -> None:
+        self.total, self.callback, self.every, self.done = max(total, 1), callback, every, 0
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.callback is not None and self.done % self.every == 0:
+            self.callback(min(self.done, self.total), self.total)
+
+    def finish(self) -> None:
+        if self.callback is not None:
+            self.callback(self.total, self.total)
 
 
 def ranking_title(round_name: str) -> str:
@@ -93,11 +117,10 @@ def overall_rows(report: Report) -> list[ReportRow]:
 
 
 class _SheetWriter:
-    def __init__(self, wb, styles: Styles, report: Report, rules: RankingRules) -> None:
-        self.wb, self.styles, self.report, self.rules = wb, styles, report, rules
-        names = [t.name for t in rules.tiers]
-        self.good = {names[0]} if len(names) > 1 else set()
-        self.bad = {names[-1]} if len(names) > 1 else set()
+    def __init__(self, wb, styles: Styles, report: Report, rules: RankingRules, progress: Progress) -> None:
+        self.wb, self.styles, self.report, self.rules, self.progress = wb, styles, report, rules, progress
+        self.tiers = tier_names(report, rules.tiers)
+        self.tier_index = {name: i for i, name in enumerate(self.tiers)}
 
     def ranking(self, name: str, rows: Sequence[ReportRow], scope: str) -> None:
         columns = ranking_columns(self.report)
@@ -121,37 +144,37 @@ class _SheetWriter:
     def _table(self, name, title, scope, columns, items, freeze_after, style_for=None) -> None:
         ws = self.wb.add_worksheet(name)
         styles, n = self.styles, len(columns)
-        set_widths(ws, columns)
-        write_title(ws, TITLE_ROW, n, title, styles.title, 32)
-        write_title(ws, SUBTITLE_ROW, n, f"{scope}　　{self._subtitle()}", styles.subtitle, 20)
+        set_widths(ws, columns, fit_widths(columns, items))
+        write_title(ws, TITLE_ROW, n, title, styles.redhead, 32)
+        write_title(ws, SUBTITLE_ROW, n, f"{scope}　　{self.subtitle()}", styles.redline, 20)
         levels = header_rows(columns)
         for offset in range(levels):
             ws.set_row(HEADER_ROW + offset, 22 if levels == 2 and offset == 0 else 36)
         write_header(ws, HEADER_ROW, columns, styles)
         first = HEADER_ROW + levels
-        end = write_table(ws, first, columns, items, styles, style_for)
+        end = write_table(ws, first, columns, items, styles, style_for, tick=self.progress.tick)
         keys = [c.key for c in columns]
         ws.freeze_panes(first, keys.index(freeze_after) + 1)
         ws.autofilter(first - 1, 0, max(end - 1, first - 1), n - 1)
         set_print(ws, PrintSetup(HEADER_ROW, first - 1))
 
-    def _subtitle(self) -> str:
+    def subtitle(self) -> str:
         r = self.report
         return (f"发布单位：{r.issuer}　　日期：{chinese_date(r.date)}　　阶段：{r.phase}"
                 f"　　满分{points_text(r.full_marks)}分")
 
     def _tier_style(self, column: Column, _row, value):
-        if column.key != "tier":
-            return None
-        if value in self.good:
-            return self.styles.good
-        if value in self.bad:
-            return self.styles.bad
+        if column.key == "tier" and value in self.tier_index:
+            return self.styles.tier(self.tier_index[value], len(self.tiers))
+        if column.key == "notes":
+            return self.styles.wrap
         return None
 
     def _detail_style(self, column: Column, row: ReportRow, _value):
         if column.key.startswith("leaf:") and column.key[5:] not in row.leaf_scores:
             return self.styles.grey
+        if column.key.startswith("sub:"):
+            return self.styles.subtotal
         return None
 
 
@@ -185,8 +208,9 @@ def explanation(report: Report, rules: RankingRules) -> list[tuple[str, list[str
         ("五、等次", _tier_rule(rules)),
         ("六、数据来源", _source(report)),
         ("七、各工作表", [
-            "各类别工作表：该类别考核对象的排名；“总体”：全部考核对象，按类别、再按名次排列。",
-            "“得分明细”：每个考核对象各末级指标的最终得分，灰色单元格表示该指标不适用于其类别，空白表示未评分。",
+            "各类别工作表：该类别考核对象的排名；“总体”：全部考核对象，按类别、再按名次排列。等次单元格按等次着色。",
+            "“等次分布”：各类别获得各等次的考核对象数及图表。",
+            "“得分明细”：每个考核对象各末级指标的最终得分，每个一级指标后为其“小计”；灰色单元格表示该指标不适用于其类别，空白表示未评分。",
             "“扣分原因”：每一条扣分及考核员填写的原因；“加减分”：加分项、减分项及其原因。",
         ]),
     ]

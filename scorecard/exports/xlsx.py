@@ -36,6 +36,20 @@ SHEET_NAME_MAX = 31
 _SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 BORDER = {"border": 1, "border_color": "#808080", "valign": "vcenter"}
+RED = "#C00000"
+# (fill, font) from the best tier to the worst; the middle ones are taken in order.
+TIER_BEST = ("#C6EFCE", "#006100")
+TIER_MIDDLE = (("#DDEBF7", "#1F4E78"), ("#FFEB9C", "#9C5700"), ("#FCE4D6", "#833C0C"))
+TIER_WORST = ("#FFC7CE", "#9C0006")
+
+
+def tier_colors(index: int, count: int) -> tuple[str, str]:
+    """(fill, font colour) of the index-th tier of count, best first. One tier: the best's."""
+    if index == 0:
+        return TIER_BEST
+    if index == count - 1:
+        return TIER_WORST
+    return TIER_MIDDLE[min(index - 1, len(TIER_MIDDLE) - 1)]
 
 
 def new_workbook(path: str | Path, created: dt.datetime | dt.date | None = None,
@@ -106,6 +120,26 @@ class Styles:
                           "locked": False})
         self.paragraph = add({"font_name": "宋体", "text_wrap": True, "valign": "top"})
         self.heading = add({"font_name": "黑体", "bold": True, "font_size": 12, "valign": "vcenter"})
+        # 红头: the title in red over a red rule (the subtitle's bottom border), as official
+        # documents of the issuing organisation are laid out.
+        self.redhead = add({"font_name": "黑体", "font_size": 16, "bold": True, "font_color": RED,
+                            "align": "center", "valign": "vcenter"})
+        self.redline = add({"font_name": "宋体", "font_size": 10, "align": "center", "valign": "vcenter",
+                            "bottom": 6, "bottom_color": RED})
+        self.wrap = add({**BORDER, "font_name": "宋体", "text_wrap": True})
+        self.subtotal = add({**BORDER, "font_name": "宋体", "num_format": "0.00", "bold": True,
+                             "bg_color": "#F2F2F2"})
+        self._wb = wb
+        self._tiers: dict[tuple[int, int], Format] = {}
+
+    def tier(self, index: int, count: int) -> Format:
+        """The fill of the index-th of count tiers (best first): green … red."""
+        key = (index, count)
+        if key not in self._tiers:
+            color, font = tier_colors(index, count)
+            self._tiers[key] = self._wb.add_format({**BORDER, "font_name": "宋体", "bg_color": color,
+                                                    "font_color": font, "align": "center"})
+        return self._tiers[key]
 
     def for_kind(self, kind: str) -> Format:
         return {"int": self.int, "num": self.num}.get(kind, self.text)
@@ -138,10 +172,12 @@ StyleHook = Callable[[Column, object, object], "Format | None"]
 
 
 def write_table(ws: Worksheet, first_row: int, columns: Sequence[Column], items: Iterable,
-                styles: Styles, style_for: StyleHook | None = None) -> int:
+                styles: Styles, style_for: StyleHook | None = None,
+                tick: Callable[[], None] | None = None, formats: Sequence[Format] | None = None) -> int:
     """Write items as rows from first_row; returns the row after the last one written.
-    style_for(column, item, value) may return a format overriding the column kind's."""
-    kind_formats = [styles.for_kind(c.kind) for c in columns]
+    style_for(column, item, value) may return a format overriding the column kind's;
+    formats overrides the per-column defaults; tick() is called after every row (progress)."""
+    kind_formats = list(formats) if formats else [styles.for_kind(c.kind) for c in columns]
     row = first_row
     for item in items:
         for col, column in enumerate(columns):
@@ -149,6 +185,8 @@ def write_table(ws: Worksheet, first_row: int, columns: Sequence[Column], items:
             fmt = (style_for(column, item, value) if style_for else None) or kind_formats[col]
             write_value(ws, row, col, column.kind, value, fmt)
         row += 1
+        if tick is not None:
+            tick()
     return row
 
 
@@ -215,9 +253,29 @@ def write_title(ws: Worksheet, row: int, ncols: int, text: str, fmt: Format, hei
     ws.write_string(row, 0, text, fmt)
 
 
-def set_widths(ws: Worksheet, columns: Sequence[Column]) -> None:
+def set_widths(ws: Worksheet, columns: Sequence[Column], widths: Sequence[int] | None = None) -> None:
     for col, column in enumerate(columns):
-        ws.set_column(col, col, max(column.width, 4))
+        ws.set_column(col, col, max(widths[col] if widths else column.width, 4))
+
+
+WIDTH_MIN, WIDTH_MAX, HEADER_WRAP = 6, 60, 16
+
+
+def fit_widths(columns: Sequence[Column], items: Sequence) -> list[int]:
+    """Excel widths that fit the content, CJK characters counted as 2 (XlsxWriter's autofit()
+    under-sizes Chinese by about half). Text columns are measured over every value; number
+    columns need room for "100.00"; headers wrap, so they count up to HEADER_WRAP only.
+    With no items the spec's width is kept for text columns."""
+    out = []
+    for column in columns:
+        header = min(text_width(column.header), HEADER_WRAP)
+        if column.kind == "text":
+            content = max((text_width(v) for v in (column.value(i) for i in items) if v), default=0)
+            content = content if items else column.width - 2
+        else:
+            content = 6 if column.kind == "num" else 4
+        out.append(max(WIDTH_MIN, min(WIDTH_MAX, max(header, content) + 2)))
+    return out
 
 
 @dataclass(frozen=True)

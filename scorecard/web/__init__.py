@@ -95,3 +95,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     from . import audit as audit_views
     app.register_blueprint(audit_views.bp)
+    from . import dashboard
+    app.register_blueprint(dashboard.bp)

@@ -22,6 +22,7 @@ from ..importers.common import ImportFailed
 from ..importers.scheme import parse_scheme
 from ..models import Category, Indicator, Scheme, SchemeItem, Tier
 from ..services import permissions, schemes, schemes_diff, schemes_edit
+from ..services import burden as burden_svc
 from ..services.errors import ServiceError
 from . import get_db
 from .util import actor, get_or_404, require
@@ -213,6 +214,7 @@ def show(scheme_id: int):
     growth = schemes_diff.burden_growth(schemes_diff.burden(previous), load) if previous else []
     return render_template(
         "schemes/show.html", scheme=scheme, rows=schemes_diff.tree_rows(scheme), burden=load, growth=growth,
+        panel=burden_svc.scheme_panel(db, scheme, previous),
         previous=previous, problems=schemes.validate_scheme(scheme) if scheme.is_draft else [],
         manage=permissions.can_manage_schemes(actor()),
         later=db.scalar(select(Scheme).where(Scheme.code == scheme.code, Scheme.version > scheme.version)

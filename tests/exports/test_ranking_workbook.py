@@ -11,6 +11,7 @@ import pytest
 
 from scorecard.exports.columns import ranking_columns
 from scorecard.exports.ranking import RankingRules, TierRule, ranking_title, write_ranking_workbook
+from scorecard.exports.xlsx import text_width
 from scorecard.services import rounds
 from scorecard.services.exchange import export_ranking
 from scorecard.services.errors import PermissionDenied
@@ -18,7 +19,7 @@ from scorecard.services.ranking import compute_report
 from tests.exports.conftest import HOSTILE_NAME, HOSTILE_REASON, URL_NAME, read_bytes, sheet_xml
 
 TODAY = dt.date(2025, 12, 31)
-SHEETS = ["机关", "医疗卫生", "总体", "得分明细", "扣分原因", "加减分", "说明"]
+SHEETS = ["机关", "医疗卫生", "总体", "等次分布", "得分明细", "扣分原因", "加减分", "说明"]
 HEADER_1 = ["排名", "组织编码", "组织名称", "类别", "一级指标得分", None, "基础分", "加分", "减分", "总分", "等次", "备注"]
 HEADER_2 = [None, None, None, None, "政治建设（60分）", "组织建设（50分）", None, None, None, None, None, None]
 
@@ -49,6 +50,8 @@ def test_sheet_names_and_titles(exported):
     ws = wb["机关"]
     assert ws["A1"].value == "R1轮考核结果排名表"
     assert ws["A1"].font.name == "黑体" and ws["A1"].font.sz == 16 and ws["A1"].font.b
+    assert ws["A1"].font.color.rgb == "FFC00000"  # 红头: red title over a red rule
+    assert ws["A2"].border.bottom.style == "double" and ws["A2"].border.bottom.color.rgb == "FFC00000"
     assert ws["A1"].alignment.horizontal == "center"
     subtitle = ws["A2"].value
     for part in ("考核类别：机关", "发布单位：机关工委", "日期：2025年12月31日", "阶段：审核评分", "满分100分"):
@@ -102,8 +105,18 @@ def test_tier_cells_coloured(exported):
     _, _, wb = exported
     ws = wb["机关"]
     assert ws["K5"].value == "好" and ws["K5"].fill.fgColor.rgb == "FFC6EFCE"
-    assert ws["K6"].value == "较好" and ws["K6"].fill.fill_type is None
+    assert ws["K6"].value == "较好" and ws["K6"].fill.fgColor.rgb == "FFDDEBF7"
     assert ws["K7"].value == "差" and ws["K7"].fill.fgColor.rgb == "FFFFC7CE"
+    assert wb["医疗卫生"]["K5"].value == "好" and wb["医疗卫生"]["K5"].fill.fgColor.rgb == "FFC6EFCE"
+    assert ws["L5"].alignment.wrap_text  # 备注 wraps
+
+
+def test_every_tier_has_its_own_fill():
+    from scorecard.exports.xlsx import tier_colors
+
+    fills = [tier_colors(i, 4)[0] for i in range(4)]
+    assert len(set(fills)) == 4 and fills[0] == "#C6EFCE" and fills[-1] == "#FFC7CE"
+    assert tier_colors(0, 1)[0] == "#C6EFCE"
 
 
 def test_layout_freeze_filter_print_widths(exported):
@@ -120,23 +133,31 @@ def test_layout_freeze_filter_print_widths(exported):
         assert ws.print_title_rows == "$3:$4"
         assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
         widths = col_widths(ws)
-        for j, col in enumerate(columns, start=1):
-            assert abs(widths[j] - col.width) < 1, col.key
+        # CJK counts as 2: the longest name, plus padding, whatever the spec's guess
+        names = [ws.cell(r, 3).value for r in range(5, last + 1)]
+        longest = max(text_width(n) for n in names)
+        assert longest + 2 <= widths[3] < longest + 4, name
+        assert widths[2] >= text_width("组织编码") + 2 and widths[10] >= 8  # header, "100.00"
+        assert len(widths) == len(columns)
 
 
 def test_detail_sheet(exported):
     _, _, wb = exported
     ws = wb["得分明细"]
     assert ws["A1"].value == "R1轮考核指标得分明细"
-    assert _values(ws, 3) == ["组织编码", "组织名称", "类别", "政治建设", None, "组织建设", None, None, "总分"]
-    assert _values(ws, 4) == [None, None, None, "1.1 第一议题（40分）", "1.2 三会一课（20分）",
-                              "2.1 主题党日（30分）", "2.2 医德医风（10分）", "2.3 机关作风（10分）", None]
-    assert {"D3:E3", "F3:H3", "A3:A4", "B3:B4", "C3:C4", "I3:I4"} <= {str(r) for r in ws.merged_cells.ranges}
-    assert _values(ws, 5) == ["A", "甲局机关党委", "机关", 40, 16, 30, None, 10, 96]
-    assert _values(ws, 9) == ["X2", URL_NAME, "医疗卫生", 20, 18, None, None, None, 38]
-    assert ws["G5"].fill.fgColor.rgb == "FFD9D9D9"  # 2.2 does not apply to 机关
-    assert ws["F9"].fill.fill_type is None  # 2.1 applies to X2 but is not scored
-    assert ws.freeze_panes == "C5" and ws.auto_filter.ref == "A4:I9" and ws.print_title_rows == "$3:$4"
+    assert _values(ws, 3) == ["组织编码", "组织名称", "类别", "政治建设", None, None,
+                              "组织建设", None, None, None, "基础分", "总分"]
+    assert _values(ws, 4) == [None, None, None, "1.1 第一议题（40分）", "1.2 三会一课（20分）", "小计（60分）",
+                              "2.1 主题党日（30分）", "2.2 医德医风（10分）", "2.3 机关作风（10分）", "小计（50分）",
+                              None, None]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"D3:F3", "G3:J3", "A3:A4", "B3:B4", "C3:C4", "K3:K4", "L3:L4"} <= merged
+    assert _values(ws, 5) == ["A", "甲局机关党委", "机关", 40, 16, 56, 30, None, 10, 40, 96, 96]
+    assert _values(ws, 9) == ["X2", URL_NAME, "医疗卫生", 20, 18, 38, None, None, None, 0, 38, 38]
+    assert ws["H5"].fill.fgColor.rgb == "FFD9D9D9"  # 2.2 does not apply to 机关
+    assert ws["G9"].fill.fill_type is None  # 2.1 applies to X2 but is not scored
+    assert ws["F5"].font.b and ws["F5"].number_format == "0.00"  # 小计
+    assert ws.freeze_panes == "C5" and ws.auto_filter.ref == "A4:L9" and ws.print_title_rows == "$3:$4"
 
 
 def test_deduction_and_adjustment_sheets(exported):
@@ -171,7 +192,8 @@ def test_no_formulas_or_hyperlinks_anywhere(exported):
         xml = sheet_xml(path, name)
         assert "<f>" not in xml and "<f " not in xml and "<hyperlink" not in xml
     with zipfile.ZipFile(path) as z:
-        assert not [n for n in z.namelist() if "worksheets/_rels" in n]
+        rels = [z.read(n).decode() for n in z.namelist() if "worksheets/_rels" in n]
+        assert rels and all("hyperlink" not in r for r in rels)  # only the chart's drawing
         strings = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xml"))
     assert "http://x.invalid" in strings and "=1+1" in strings and "@SUM(1)" in strings
     assert wb["机关"]["C7"].value == HOSTILE_NAME and wb["机关"]["C7"].data_type == "s"
