@@ -91,6 +91,9 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (auth, home, orgs, schemes, rounds, scores, users):
         app.register_blueprint(module.bp)
+    from . import evidence, selfassess
+    app.register_blueprint(evidence.bp)
+    app.register_blueprint(selfassess.bp)
     from . import account
     app.register_blueprint(account.bp)
     from . import audit as audit_views

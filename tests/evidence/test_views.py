@@ -1,0 +1,125 @@
+"""Evidence library pages: upload attacks, downloads with Chinese names, inline previews and
+who may see which library (other unit → 403)."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import func, select
+
+from scorecard.models import Evidence
+from scorecard.services import evidence as ev_svc
+from tests.conftest import login
+from tests.evidence import samples
+from tests.evidence.conftest import blobs
+
+
+@pytest.fixture
+def lib(world, app, store):
+    app.extensions["scorecard.storage"] = store
+    return world
+
+
+def up(client, org, data, name, **extra):
+    return client.post("/evidence/upload", data={"org": str(org.id), "file": (io.BytesIO(data), name), **extra},
+                       content_type="multipart/form-data")
+
+
+def count(session):
+    return session.scalar(select(func.count()).select_from(Evidence))
+
+
+def test_upload_and_list(client, session, lib, store):
+    login(client, "unit_a")
+    resp = up(client, lib["a"], samples.pdf(), "2025年党建工作总结.pdf", title="年度总结", doc_type="工作总结")
+    assert resp.status_code == 302
+    html = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "已上传“2025年党建工作总结.pdf”" in html and "年度总结" in html
+    # twice: recognised, one blob
+    resp = up(client, lib["a"], samples.pdf(), "again.pdf")
+    assert "内容完全相同" in client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert count(session) == 1 and len(blobs(store)) == 1
+
+
+@pytest.mark.parametrize("data, name, message", [
+    (samples.exe(), "病毒.pdf", "识别为 exe"),
+    (samples.html(), "x.pdf", "仅支持"),
+])
+def test_upload_attacks_refused(client, session, lib, store, data, name, message):
+    login(client, "unit_a")
+    resp = up(client, lib["a"], data, name)
+    assert resp.status_code == 400 and message in resp.get_data(as_text=True)
+    assert count(session) == 0 and blobs(store) == []
+
+
+def test_oversized_upload_has_a_clear_message(client, session, lib, app, store):
+    app.config["MAX_EVIDENCE_MB"] = 1
+    login(client, "unit_a")
+    resp = up(client, lib["a"], samples.pdf() + b"0" * (1024 * 1024 + 10), "大.pdf")
+    assert resp.status_code == 400 and "超过上限 1 MB" in resp.get_data(as_text=True)
+    assert count(session) == 0 and blobs(store) == []
+
+
+def test_far_oversized_request_is_413(client, lib, app):
+    app.config["MAX_CONTENT_LENGTH"] = 2048
+    login(client, "unit_a")
+    assert up(client, lib["a"], samples.pdf() + b"0" * 4096, "大.pdf").status_code == 413
+
+
+def test_path_traversal_name_is_only_a_label(client, session, lib, store):
+    login(client, "unit_a")
+    assert up(client, lib["a"], samples.pdf(), "../../x.pdf").status_code == 302
+    ev = session.scalars(select(Evidence)).one()
+    assert ev.original_name == "x.pdf"
+    assert [p.parent.parent for p in blobs(store)] == [store.root]
+
+
+def test_download_and_preview_headers(client, session, lib, store):
+    ev = ev_svc.upload(session, lib["unit_a"], store, lib["a"], samples.pdf(), "考核材料.pdf").evidence
+    png = ev_svc.upload(session, lib["unit_a"], store, lib["a"], samples.png(), "照片.png").evidence
+    docx = ev_svc.upload(session, lib["unit_a"], store, lib["a"], samples.docx(), "制度.docx").evidence
+    session.commit()
+    login(client, "unit_a")
+    resp = client.get(f"/evidence/{ev.id}/download")
+    assert resp.status_code == 200 and resp.data == samples.pdf()
+    cd = resp.headers["Content-Disposition"]
+    assert cd.startswith("attachment") and f"filename*=UTF-8''{quote('考核材料.pdf')}" in cd
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    resp = client.get(f"/evidence/{png.id}/preview")
+    assert resp.status_code == 200 and resp.mimetype == "image/png"
+    assert resp.headers["Content-Disposition"].startswith("inline")
+    assert resp.headers["Content-Security-Policy"].startswith("sandbox")
+    assert client.get(f"/evidence/{docx.id}/preview").status_code == 302  # no inline for Office files
+    assert "制度" in client.get(f"/evidence/{docx.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who, code", [("unit_a", 200), ("assessor", 200), ("leader", 200), ("admin", 200),
+                                       ("unit_b", 403), ("assessor_a", 403)])
+def test_download_permission_matrix(client, session, lib, store, who, code):
+    ev = ev_svc.upload(session, lib["unit_a"], store, lib["a"], samples.pdf(), "x.pdf").evidence
+    session.commit()
+    login(client, who)
+    for url in (f"/evidence/{ev.id}/download", f"/evidence/{ev.id}/preview", f"/evidence/{ev.id}",
+                f"/evidence/?org={lib['a'].id}"):
+        assert client.get(url).status_code == code, url
+
+
+@pytest.mark.parametrize("who", ["unit_b", "assessor", "leader"])
+def test_upload_into_another_library_is_403(client, session, lib, store, who):
+    login(client, who)
+    assert up(client, lib["a"], samples.pdf(), "x.pdf").status_code == 403
+    assert count(session) == 0 and blobs(store) == []
+
+
+def test_storage_is_outside_static_and_keys_checked(app, store):
+    from scorecard.storage import check_key, make_storage
+
+    default = make_storage(app.config)
+    static = Path(app.static_folder).resolve()
+    assert static not in Path(default.root).resolve().parents
+    assert str(default.root).startswith(app.config["DATA_DIR"])
+    for bad in ("../x.pdf", "2025/../../etc/passwd", "/etc/passwd"):
+        with pytest.raises(ValueError):
+            check_key(bad)
