@@ -100,3 +100,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_views.bp)
     from . import dashboard
     app.register_blueprint(dashboard.bp)
+    from . import reports
+    app.register_blueprint(reports.bp)

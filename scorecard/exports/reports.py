@@ -1,0 +1,158 @@
+"""Analysis workbooks of a round (失分分析, 片组汇总, 评分卡, 两轮对比), written like the ranking
+workbook: red-head title, merged group headers, CJK-fitted widths, frozen panes, A4 landscape
+with repeated header rows and page numbers, numbers as numbers and user text as text."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ..services.report import Report
+from .columns import Column
+from .report_columns import (DELTA_FORMAT, MOVE_FORMAT, card_columns, card_summary_columns, compare_columns,
+                             group_columns, group_member_columns, loss_columns)
+from .xlsx import (BORDER, PrintSetup, Styles, chinese_date, fit_widths, header_rows, new_workbook,
+                   points_text, safe_sheet_name, set_print, set_widths, write_header, write_table, write_title)
+
+TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 0, 1, 2
+Tick = Callable[[], None]
+
+
+@dataclass
+class Sheet:
+    name: str
+    title: str
+    scope: str
+    columns: Sequence[Column]
+    items: Sequence
+    freeze_after: str | None = None  # freeze columns up to and including this key
+    style_for: Callable | None = None
+
+
+def subtitle(report: Report, scope: str = "") -> str:
+    lead = f"{scope}　　" if scope else ""
+    return (f"{lead}发布单位：{report.issuer}　　日期：{chinese_date(report.date)}　　阶段：{report.phase}"
+            f"　　满分{points_text(report.full_marks)}分")
+
+
+def write_sheets(path: str | Path, report: Report, title: str, sheets: Sequence[Sheet],
+                 tick: Tick | None = None) -> None:
+    wb = new_workbook(path, created=dt.date.fromisoformat(report.date), title=title,
+                      author=report.issuer, company=report.issuer)
+    try:
+        styles = Styles(wb)
+        formats = _Special(wb)
+        for sheet in sheets:
+            table_sheet(wb, styles, formats, report, sheet, tick)
+    finally:
+        wb.close()
+
+
+class _Special:
+    """Number formats some columns need beyond the kind's default."""
+
+    def __init__(self, wb) -> None:
+        self.move = wb.add_format({**BORDER, "font_name": "宋体", "num_format": MOVE_FORMAT, "align": "center"})
+        self.delta = wb.add_format({**BORDER, "font_name": "宋体", "num_format": DELTA_FORMAT})
+
+    def for_column(self, column: Column, styles: Styles):
+        if column.key == "rank_move":
+            return self.move
+        if column.key == "delta":
+            return self.delta
+        if column.kind == "text" and column.width >= 24:
+            return styles.wrap
+        return styles.for_kind(column.kind)
+
+
+def table_sheet(wb, styles: Styles, special: _Special, report: Report, sheet: Sheet, tick: Tick | None) -> None:
+    ws = wb.add_worksheet(sheet.name)
+    columns, n = sheet.columns, len(sheet.columns)
+    set_widths(ws, columns, fit_widths(columns, sheet.items))
+    write_title(ws, TITLE_ROW, n, sheet.title, styles.redhead, 32)
+    write_title(ws, SUBTITLE_ROW, n, subtitle(report, sheet.scope), styles.redline, 20)
+    levels = header_rows(columns)
+    for offset in range(levels):
+        ws.set_row(HEADER_ROW + offset, 22 if levels == 2 and offset == 0 else 36)
+    write_header(ws, HEADER_ROW, columns, styles)
+    first = HEADER_ROW + levels
+    end = write_table(ws, first, columns, sheet.items, styles, sheet.style_for, tick=tick,
+                      formats=[special.for_column(c, styles) for c in columns])
+    keys = [c.key for c in columns]
+    ws.freeze_panes(first, keys.index(sheet.freeze_after) + 1 if sheet.freeze_after else 0)
+    ws.autofilter(first - 1, 0, max(end - 1, first - 1), n - 1)
+    set_print(ws, PrintSetup(HEADER_ROW, first - 1))
+
+
+def write_loss_workbook(report: Report, rows, path: str | Path) -> None:
+    title = f"{report.round_name}指标失分分析"
+    write_sheets(path, report, title, [Sheet("失分分析", title, "按末级指标统计得分与失分", loss_columns(), rows,
+                                             freeze_after="name")])
+
+
+def write_group_workbook(report: Report, rows, path: str | Path) -> None:
+    title = f"{report.round_name}片组汇总"
+    members = [(g.name, m) for g in rows for m in g.members]
+    write_sheets(path, report, title, [
+        Sheet("片组汇总", title, "各片组成员数、平均总分、最高与最低", group_columns(), rows, freeze_after="name"),
+        Sheet("片组成员", f"{report.round_name}片组成员得分", "各片组成员按总分排列", group_member_columns(),
+              members, freeze_after="org_name"),
+    ])
+
+
+def write_compare_workbook(current: Report, previous: Report, rows, path: str | Path) -> None:
+    title = f"{current.round_name}与{previous.round_name}对比"
+    write_sheets(path, current, title, [
+        Sheet("两轮对比", title, f"本轮：{current.round_name}　上轮：{previous.round_name}　（按组织编码对应）",
+              compare_columns(), rows, freeze_after="org_name"),
+    ])
+
+
+def write_cards_workbook(report: Report, cards, path: str | Path, tick: Tick | None = None) -> None:
+    """One printable sheet per target: summary row, then each first level (bold, its subtotal)
+    followed by its applicable leaves with points lost and deduction reasons, then 备注."""
+    wb = new_workbook(path, created=dt.date.fromisoformat(report.date),
+                      title=f"{report.round_name}考核评分卡", author=report.issuer, company=report.issuer)
+    try:
+        styles = Styles(wb)
+        special = _Special(wb)
+        top = {"text": wb.add_format({**BORDER, "font_name": "宋体", "bold": True, "bg_color": "#F2F2F2"}),
+               "num": styles.subtotal}
+        taken: list[str] = []
+        for card in cards:
+            name = safe_sheet_name(f"{card.row.org_code} {card.row.org_name}", taken, fallback="评分卡")
+            taken.append(name)
+            _card_sheet(wb, styles, special, top, report, card, name)
+            if tick:
+                tick()
+    finally:
+        wb.close()
+
+
+def _card_sheet(wb, styles: Styles, special: _Special, top: dict, report: Report, card, name: str) -> None:
+    ws = wb.add_worksheet(name)
+    columns, summary = card_columns(), card_summary_columns()
+    n = len(columns)
+    set_widths(ws, columns, fit_widths(columns, card.lines))
+    row = card.row
+    write_title(ws, TITLE_ROW, n, f"{row.org_name}考核评分卡", styles.redhead, 32)
+    write_title(ws, SUBTITLE_ROW, n, subtitle(report, f"{report.round_name}　　类别：{row.category}"),
+                styles.redline, 20)
+    write_header(ws, 2, summary, styles)
+    write_table(ws, 3, summary, [card], styles, formats=[special.for_column(c, styles) for c in summary])
+    header = 5
+    write_header(ws, header, columns, styles)
+    formats = [special.for_column(c, styles) for c in columns]
+
+    def style_for(column, line, _value):
+        if line.level == "top":
+            return top["num"] if column.kind == "num" else top["text"]
+        return None
+
+    end = write_table(ws, header + 1, columns, card.lines, styles, style_for, formats=formats)
+    note = row.notes_text or "无"
+    ws.merge_range(end + 1, 0, end + 1, n - 1, "", styles.wrap)
+    ws.write_string(end + 1, 0, f"备注：{note}", styles.wrap)
+    ws.freeze_panes(header + 1, 0)
+    set_print(ws, PrintSetup(header, header))

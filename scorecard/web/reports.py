@@ -1,0 +1,202 @@
+"""Analysis reports of a round (分析报表): 指标失分分析, 片组汇总, 考核评分卡, 两轮对比.
+
+Every page renders the same column specs (exports/report_columns.py) that its Excel download
+writes. Assessors, leaders and admins see the rounds in their scope; units and clerks get 403.
+Long exports run as background jobs (web/report_jobs.py) registered on this blueprint."""
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from ..domain.numbers import fmt
+from ..exports import reports as xl
+from ..exports.report_columns import (card_columns, card_summary_columns, compare_columns, group_columns,
+                                      loss_columns)
+from ..models import Round
+from ..services import analysis, permissions
+from ..services.errors import PermissionDenied, ServiceError
+from . import get_db
+from .util import actor, get_or_404, require
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def load_round(round_id: int) -> Round:
+    rnd = get_or_404(get_db(), Round, round_id)
+    require(permissions.can_view_ranking(current_user, rnd))
+    return rnd
+
+
+def header(cols) -> tuple[list[dict], list[str]]:
+    """Two header rows when columns are grouped: the group spans its columns above them."""
+    top: list[dict] = []
+    lower: list[str] = []
+    grouped = any(c.group for c in cols)
+    for c in cols:
+        if c.group and top and top[-1]["group"] == c.group:
+            top[-1]["colspan"] += 1
+        elif c.group:
+            top.append({"text": c.group, "group": c.group, "colspan": 1, "rowspan": 1, "kind": "group"})
+        else:
+            top.append({"text": c.header, "group": None, "colspan": 1, "rowspan": 2 if grouped else 1,
+                        "kind": c.kind})
+        if c.group:
+            lower.append(c.header)
+    return top, lower
+
+
+def cell_text(col, item) -> str:
+    value = col.value(item)
+    if value is None:
+        return ""
+    if col.kind == "num":
+        return fmt(value)
+    if col.key == "rank_move" and isinstance(value, int) and value > 0:
+        return f"+{value}"
+    return str(value)
+
+
+def table(cols, items) -> dict:
+    return {"cols": cols, "header": header(cols),
+            "rows": [[(c.key, c.kind, cell_text(c, item)) for c in cols] for item in items]}
+
+
+def _download(rnd: Round, title: str, write) -> object:
+    """Write a workbook to a temporary file and send it with a Chinese file name."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "report.xlsx"
+        write(path)
+        data = path.read_bytes()
+    name = re.sub(r'[\\/:*?"<>|\r\n]+', "_", title)
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=f"{name}.xlsx")
+
+
+def _call(fn, *args, **kwargs):
+    try:
+        return fn(get_db(), actor(), *args, **kwargs)
+    except PermissionDenied:
+        abort(403)
+
+
+@bp.route("/rounds/<int:round_id>/")
+@login_required
+def index(round_id: int):
+    rnd = load_round(round_id)
+    others = analysis.comparable_rounds(get_db(), actor(), rnd)
+    return render_template("reports/index.html", rnd=rnd, others=others)
+
+
+@bp.route("/rounds/<int:round_id>/loss")
+@login_required
+def loss(round_id: int):
+    rnd = load_round(round_id)
+    report, rows = _call(analysis.loss_analysis, rnd)
+    return render_template("reports/table.html", rnd=rnd, report=report, title="指标失分分析",
+                           xlsx=url_for("reports.loss_xlsx", round_id=rnd.id), t=table(loss_columns(), rows),
+                           intro="每个末级指标：适用对象中已评分的平均得分、失分率（失分合计÷应得分合计）、"
+                                 "得分低于分值的单位数，以及考核员填写最多的扣分原因。")
+
+
+@bp.route("/rounds/<int:round_id>/loss.xlsx")
+@login_required
+def loss_xlsx(round_id: int):
+    rnd = load_round(round_id)
+    report, rows = _call(analysis.loss_analysis, rnd)
+    return _download(rnd, f"{report.round_name}指标失分分析", lambda p: xl.write_loss_workbook(report, rows, p))
+
+
+@bp.route("/rounds/<int:round_id>/groups")
+@login_required
+def groups(round_id: int):
+    rnd = load_round(round_id)
+    report, rows = _call(analysis.group_summary, rnd)
+    return render_template("reports/table.html", rnd=rnd, report=report, title="片组汇总",
+                           xlsx=url_for("reports.groups_xlsx", round_id=rnd.id), t=table(group_columns(), rows),
+                           intro="每个党建片组：成员数、成员总分的平均值、总分最高和最低的成员（跨类别，仅供比较片组整体情况）。")
+
+
+@bp.route("/rounds/<int:round_id>/groups.xlsx")
+@login_required
+def groups_xlsx(round_id: int):
+    rnd = load_round(round_id)
+    report, rows = _call(analysis.group_summary, rnd)
+    return _download(rnd, f"{report.round_name}片组汇总", lambda p: xl.write_group_workbook(report, rows, p))
+
+
+def _category_arg(report) -> str | None:
+    category = request.args.get("category") or None
+    if category is not None and category not in report.categories:
+        abort(404)
+    return category
+
+
+@bp.route("/rounds/<int:round_id>/cards")
+@login_required
+def cards(round_id: int):
+    rnd = load_round(round_id)
+    report = _call(analysis.score_cards, rnd)[0]
+    category = _category_arg(report) or (report.categories[0] if report.categories else None)
+    _, items = _call(analysis.score_cards, rnd, category) if category else (report, [])
+    return render_template("reports/cards.html", rnd=rnd, report=report, category=category,
+                           cards=[(c, table(card_summary_columns(), [c]), table(card_columns(), c.lines))
+                                  for c in items])
+
+
+@bp.route("/rounds/<int:round_id>/cards.xlsx")
+@login_required
+def cards_xlsx(round_id: int):
+    rnd = load_round(round_id)
+    report = _call(analysis.score_cards, rnd)[0]
+    category = _category_arg(report)
+    _, items = _call(analysis.score_cards, rnd, category)
+    title = f"{report.round_name}考核评分卡" + (f"（{category}）" if category else "")
+    return _download(rnd, title, lambda p: xl.write_cards_workbook(report, items, p))
+
+
+def _other_round(rnd: Round) -> Round:
+    other_id = request.args.get("against", type=int)
+    if other_id is None:
+        abort(404)
+    other = get_or_404(get_db(), Round, other_id)
+    require(permissions.can_view_ranking(current_user, other))
+    return other
+
+
+@bp.route("/rounds/<int:round_id>/compare")
+@login_required
+def compare(round_id: int):
+    rnd = load_round(round_id)
+    other = _other_round(rnd)
+    try:
+        current, previous, rows = _call(analysis.compare_rounds, rnd, other)
+    except ServiceError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("reports.index", round_id=rnd.id))
+    return render_template("reports/table.html", rnd=rnd, report=current, title=f"与“{previous.round_name}”对比",
+                           xlsx=url_for("reports.compare_xlsx", round_id=rnd.id, against=other.id),
+                           t=table(compare_columns(), rows),
+                           intro="按组织编码对应两轮的考核对象；排名为各自轮次类别内的名次，“升降”为名次变化（正数为上升）。")
+
+
+@bp.route("/rounds/<int:round_id>/compare.xlsx")
+@login_required
+def compare_xlsx(round_id: int):
+    rnd = load_round(round_id)
+    other = _other_round(rnd)
+    try:
+        current, previous, rows = _call(analysis.compare_rounds, rnd, other)
+    except ServiceError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("reports.index", round_id=rnd.id))
+    return _download(rnd, f"{current.round_name}与{previous.round_name}对比",
+                     lambda p: xl.write_compare_workbook(current, previous, rows, p))
+
+
+from . import report_jobs  # noqa: E402,F401  (registers the background export routes on bp)
