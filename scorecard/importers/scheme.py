@@ -57,6 +57,7 @@ class ParsedIndicator:
     rule_type: str
     params: dict
     evidence_hint: str
+    evidence_required: bool = False
 
 
 @dataclass
@@ -104,6 +105,7 @@ INDICATOR_SYNONYMS = {
     "rule_type": ["计分类型", "计分方式"],
     "params": ["计分参数"],
     "evidence_hint": ["佐证提示", "佐证材料"],
+    "evidence_required": ["须提供佐证", "必须提供佐证", "佐证必需"],
 }
 ITEM_SYNONYMS = {
     "code": ["编码"],
@@ -322,6 +324,7 @@ def _parse_template(wb, ws, rows, header_row, columns) -> ParsedScheme:
             content=raw.content, rule_text=raw.rule_text, methods=raw.methods,
             categories=raw.categories, rule_type=rule_type, params=params,
             evidence_hint=_evidence(issues, sheet, raw.row, rows, columns),
+            evidence_required=_required(issues, sheet, raw.row, rows, columns),
         ))
 
     items = _parse_items(wb, issues)
@@ -335,6 +338,19 @@ def _evidence(issues, sheet, number, rows, columns) -> str:
     if "evidence_hint" not in columns:
         return ""
     return _text(issues, sheet, number, rows[number - 1], columns, "evidence_hint", True)
+
+
+def _required(issues, sheet, number, rows, columns) -> bool:
+    if "evidence_required" not in columns:
+        return False
+    text = _text(issues, sheet, number, rows[number - 1], columns, "evidence_required").strip()
+    if text in ("", "否", "不需要", "N", "n", "0", "×"):
+        return False
+    if text in ("是", "需要", "必须", "Y", "y", "1", "√", "✓"):
+        return True
+    issues.add(f"“须提供佐证”应填“是”或“否”（或留空），不能是“{text}”", sheet, number,
+               columns["evidence_required"] + 1)
+    return False
 
 
 def _has_issue_at(issues, row, column) -> bool:

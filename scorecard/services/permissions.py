@@ -134,8 +134,129 @@ def can_view_evidence(user: User, evidence) -> bool:
     return can_view_library(user, evidence.org)
 
 
+# -- 实地核验, 述职评议, 绩优推报, 公示/申诉 (services/verification, votes, nominations, appeals)
+
+def _assessor_of(user: User, target: RoundTarget) -> bool:
+    """An assessor responsible for the target and free of conflict of interest."""
+    return (
+        user.role == "assessor"
+        and in_scope(user, target.round.owner_org)
+        and in_scope(user, target.org)
+        and not is_home_unit(user, target.org)
+    )
+
+
+def can_verify(user: User, target: RoundTarget) -> bool:
+    """Record a 实地核验 visit (before 公示)."""
+    return _assessor_of(user, target) and target.round.phase in ("self", "review")
+
+
+def can_enter_votes(user: User, target: RoundTarget) -> bool:
+    """Enter or import 述职评议 votes (before 公示)."""
+    return _assessor_of(user, target) and target.round.phase in ("self", "review")
+
+
+def can_view_votes(user: User, target: RoundTarget) -> bool:
+    """Individual raters' votes: assessors only (never the unit or a leader)."""
+    return _assessor_of(user, target)
+
+
+def is_own_unit(user: User, target: RoundTarget) -> bool:
+    """A 填报员 whose scope covers the target."""
+    return user.role == "unit" and in_scope(user, target.org)
+
+
+def can_nominate(user: User, target: RoundTarget) -> bool:
+    """Submit or withdraw a 绩优推报 nomination (自评填报 / 审核评分)."""
+    return is_own_unit(user, target) and target.round.phase in ("self", "review")
+
+
+def can_decide_nomination(user: User, target: RoundTarget) -> bool:
+    """Approve or reject a nomination (it becomes a 加分 Adjustment)."""
+    return can_adjust(user, target)
+
+
+def can_view_result(user: User, target: RoundTarget) -> bool:
+    """A unit sees its own result and breakdown once published; assessors, leaders and
+    admins in scope see every target's."""
+    if is_own_unit(user, target):
+        return target.round.phase in ("publicity", "final")
+    return can_view_ranking(user, target.round)
+
+
+def can_appeal(user: User, target: RoundTarget, today) -> bool:
+    """A unit appeals (申诉) during the publicity window (start..end inclusive)."""
+    rnd = target.round
+    return (
+        is_own_unit(user, target)
+        and rnd.phase == "publicity"
+        and rnd.publicity_start is not None and rnd.publicity_end is not None
+        and rnd.publicity_start <= today <= rnd.publicity_end
+    )
+
+
+def can_answer_appeal(user: User, target: RoundTarget) -> bool:
+    """复核 an appeal: an assessor free of conflict of interest, during 公示."""
+    return _assessor_of(user, target) and target.round.phase == "publicity"
+
+
+def can_manage_publicity(user: User, rnd: Round) -> bool:
+    """Set the publicity window and see the round's appeals, nominations and votes."""
+    return can_change_round(user, rnd)
+
+
+# -- 自评 / 审核 / 佐证材料 (services/selfassess, review, evidence)
+
+def can_view_self(user: User, target: RoundTarget) -> bool:
+    """A target's self-assessment: its own unit (or a unit above it), the round's assessors
+    (never their home unit), leaders and admins within scope."""
+    if user.role == "unit":
+        return in_scope(user, target.org)
+    if user.role == "assessor":
+        return (in_scope(user, target.round.owner_org) and in_scope(user, target.org)
+                and not is_home_unit(user, target.org))
+    if user.role in ("leader", "admin"):
+        return in_scope(user, target.org) or in_scope(user, target.round.owner_org)
+    return False
+
+
+def can_self_assess(user: User, target: RoundTarget) -> bool:
+    """Fill in and submit the self-assessment (deadlines are checked by the service)."""
+    return user.role == "unit" and in_scope(user, target.org) and target.round.phase in ("self", "review")
+
+
+def can_review(user: User, target: RoundTarget) -> bool:
+    """Confirm or return self-assessment items, reject evidence, reopen after the deadline."""
+    return (user.role == "assessor" and target.round.phase in ("self", "review")
+            and in_scope(user, target.round.owner_org) and in_scope(user, target.org)
+            and not is_home_unit(user, target.org))
+
+
+def can_view_progress(user: User, rnd: Round) -> bool:
+    return user.role in ("assessor", "leader", "admin") and in_scope(user, rnd.owner_org)
+
+
+def can_manage_evidence(user: User, org: Organisation) -> bool:
+    """Upload into (and cite from) an organisation's evidence library."""
+    return user.role in ("unit", "clerk") and in_scope(user, org)
+
+
+def can_view_library(user: User, org: Organisation) -> bool:
+    """See an organisation's evidence library (assessors: never their home unit's)."""
+    if user.role in ("unit", "clerk", "leader", "admin"):
+        return in_scope(user, org)
+    if user.role == "assessor":
+        return in_scope(user, org) and not is_home_unit(user, org)
+    return False
+
+
+def can_view_evidence(user: User, evidence) -> bool:
+    """Download / preview one evidence file (and cite it)."""
+    return can_view_library(user, evidence.org)
+
+
 PREDICATES = {
     name: fn
     for name, fn in globals().items()
-    if name.startswith(("can_", "in_scope", "is_home")) and callable(fn)
+    if name.startswith(("can_", "in_scope", "is_home", "is_own")) and callable(fn)
 }

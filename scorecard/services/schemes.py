@@ -240,6 +240,7 @@ def dump_indicator(ind: Indicator, parent_code: str | None = None) -> dict:
         "code": ind.code, "parent": parent_code, "name": ind.name, "max_points": ind.max_points,
         "content": ind.content or "", "rule_text": ind.rule_text or "", "methods": list(ind.methods or []),
         "categories": [c.name for c in ind.categories], "evidence_hint": ind.evidence_hint or "",
+        "evidence_required": bool(ind.evidence_required),
         "rule_type": ind.rule_type, "rule_params": dict(ind.rule_params or {}),
     }
 
@@ -285,6 +286,7 @@ def _import_indicators(session: Session, scheme: Scheme, parsed_indicators) -> N
             code=p.code, name=p.name, max_points=p.max_points, position=pos, parent=parent,
             content=p.content or "", rule_text=p.rule_text or "", methods=list(p.methods or []),
             evidence_hint=p.evidence_hint or "", rule_type=p.rule_type or "direct",
+            evidence_required=bool(getattr(p, "evidence_required", False)),
             rule_params=dict(p.params or {}), categories=categories_named(session, p.categories or []),
         )
         scheme.indicators.append(ind)
@@ -382,7 +384,8 @@ def new_version(session: Session, actor: User | None, scheme: Scheme) -> Scheme:
         new = Indicator(code=ind.code, name=ind.name, max_points=ind.max_points, position=ind.position,
                         parent=mapped.get(ind.parent_id) if ind.parent_id else None,
                         content=ind.content, rule_text=ind.rule_text, methods=list(ind.methods or []),
-                        evidence_hint=ind.evidence_hint, rule_type=ind.rule_type,
+                        evidence_hint=ind.evidence_hint, evidence_required=ind.evidence_required,
+                        rule_type=ind.rule_type,
                         rule_params=dict(ind.rule_params or {}), categories=list(ind.categories))
         copy.indicators.append(new)
         mapped[ind.id] = new

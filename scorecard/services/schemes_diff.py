@@ -19,6 +19,7 @@ AREA_LABELS = {"settings": "方案设置", "indicator": "指标", "item": "加�
 INDICATOR_FIELDS = {
     "name": "名称", "parent": "上级指标", "max_points": "分值", "rule": "计分方式", "rule_text": "评分标准",
     "content": "考核内容", "methods": "考核方式", "categories": "适用类别", "evidence_hint": "佐证提示",
+    "evidence_required": "须提供佐证",
 }
 ITEM_FIELDS = {"name": "名称", "kind": "类型", "points": "每项分值", "cap": "单项上限"}
 TIER_FIELDS = {"threshold": "最低分", "quota_pct": "名额比例(%)"}
@@ -155,7 +156,7 @@ def _diff_keyed(area: str, old: list[dict], new: list[dict], key: str, fields: d
         k = row[key]
         if k not in before:
             added = [FieldChange(f, label, "", text(row.get(f))) for f, label in fields.items()
-                     if f != "name" and text(row.get(f))]
+                     if f != "name" and text(row.get(f)) and row.get(f) is not False]
             lines.append(DiffLine(area, "added", k if area != "tier" else "", row.get("name", k), added))
         else:
             line = _compare(area, k if area != "tier" else "", row.get("name", k), before[k], row, fields)

@@ -76,7 +76,7 @@ def _tie_break(scheme: Scheme, value: Any) -> list[str]:
 # --- indicators -------------------------------------------------------------------------------
 
 INDICATOR_KEYS = ("code", "name", "max_points", "content", "rule_text", "methods", "categories",
-                  "evidence_hint", "rule_type", "params_text", "params")
+                  "evidence_hint", "evidence_required", "rule_type", "params_text", "params")
 
 
 def _who(code: Any, name: Any) -> str:
@@ -99,6 +99,8 @@ def _indicator_values(scheme: Scheme, ind: Indicator | None, changes: dict) -> d
     for key in ("content", "rule_text", "evidence_hint"):
         if key in changes:
             out[key] = read_text(changes[key], key, key, None, required=False)
+    if "evidence_required" in changes:
+        out["evidence_required"] = bool(changes["evidence_required"])
     if "methods" in changes:
         out["methods"] = list(dict.fromkeys(read_list(changes["methods"])))
     if "categories" in changes:

@@ -81,6 +81,7 @@ class IndicatorForm(FlaskForm):
     methods = StringField("考核方式（用、分隔，如：日常考核、实地核验）")
     categories = MultiCheckboxField("适用类别（不勾选即适用于上级的全部类别）", choices=[])
     evidence_hint = StringField("佐证提示（可选，只在需要时填写）")
+    evidence_required = BooleanField("自评时必须提供佐证材料（默认不要求）")
     rule_type = SelectField("计分方式（末级指标）", choices=[SelectChoice(t, RULE_LABELS[t]) for t in RULE_TYPES])
     params_text = StringField("计分参数")
 
@@ -299,11 +300,13 @@ def indicator(scheme_id: int, ind_id: int | None):
         "code": ind.code, "name": ind.name, "max_points": schemes_diff.text(ind.max_points),
         "content": ind.content, "rule_text": ind.rule_text, "methods": "、".join(ind.methods or []),
         "categories": [c.name for c in ind.categories], "evidence_hint": ind.evidence_hint,
+        "evidence_required": ind.evidence_required,
         "rule_type": ind.rule_type, "params_text": schemes_diff.params_text(ind.rule_type, ind.rule_params)})
     form.categories.choices = [SelectChoice(c.name) for c in scheme.categories]
     if form.validate_on_submit():
         data = {k: form[k].data for k in ("code", "name", "max_points", "content", "rule_text", "methods",
-                                          "categories", "evidence_hint", "rule_type", "params_text")}
+                                          "categories", "evidence_hint", "evidence_required", "rule_type",
+                                          "params_text")}
         ok = (_save(form, schemes_edit.update_indicator, ind, **data) if ind is not None else
               _save(form, schemes_edit.add_indicator, scheme, parent, data.pop("code"), data.pop("name"),
                     data.pop("max_points"), **data))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from scorecard.importers.orgs import OrgRow
 from scorecard.models import AuditEntry, Category, Organisation, OrgGroup, User
+from scorecard.services.security import SECURITY_ENTITIES
 
 HEADER = ["编码", "名称", "上级编码", "类别", "片组", "组织类型"]
 
@@ -39,7 +40,8 @@ def dump(session) -> dict:
         "categories": session.execute(select(Category.id, Category.name).order_by(Category.id)).all(),
         "groups": session.execute(select(OrgGroup.id, OrgGroup.name).order_by(OrgGroup.id)).all(),
         "users": session.execute(select(User.id, User.username, User.active).order_by(User.id)).all(),
-        "audit": session.execute(select(AuditEntry.id).order_by(AuditEntry.id)).all(),
+        "audit": session.execute(select(AuditEntry.id).where(AuditEntry.entity.not_in(SECURITY_ENTITIES))
+                                  .order_by(AuditEntry.id)).all(),
     }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from scorecard.importers.scheme import ParsedIndicator, ParsedItem, ParsedScheme
 from scorecard.models import AuditEntry, Category, Indicator, Scheme, SchemeItem, Tier
 from scorecard.models.schemes import indicator_category, scheme_category
+from scorecard.services.security import SECURITY_ENTITIES
 
 DEMO = Path(__file__).resolve().parents[2] / "imports" / "demo_scheme.xlsx"
 TEMPLATE_HEADER = ["编码", "上级编码", "名称", "分值", "考核内容", "评分标准", "考核方式", "适用类别",
@@ -75,7 +76,8 @@ def counts(session) -> dict:
     out = {name: session.scalar(select(func.count()).select_from(model)) for name, model in tables.items()}
     out["scheme_category"] = session.scalar(select(func.count()).select_from(scheme_category))
     out["indicator_category"] = session.scalar(select(func.count()).select_from(indicator_category))
-    out["audit"] = session.scalars(select(AuditEntry.id).order_by(AuditEntry.id)).all()
+    out["audit"] = session.scalars(select(AuditEntry.id).where(AuditEntry.entity.not_in(SECURITY_ENTITIES))
+                                   .order_by(AuditEntry.id)).all()
     return out
 
 

@@ -64,7 +64,7 @@ def test_add_user_errors_exit_1_and_write_nothing(cli, session, w, args, message
 def test_weak_password_and_duplicate_username(cli, session, w):
     before = dump(session)
     result = cli("user", "add", "zhao", "--role", "unit", "--org", "A", "--password", "abc")
-    assert result.exit_code == 1 and "错误：密码至少8位" in result.output
+    assert result.exit_code == 1 and "错误：密码至少10位" in result.output
     result = cli("user", "add", "unit_a", "--role", "unit", "--org", "A", "--password", "Secret123!")
     assert result.exit_code == 1 and "错误：用户名“unit_a”已存在" in result.output
     assert dump(session) == before
