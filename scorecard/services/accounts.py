@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..models import ROLES, Organisation, User
+from ..models import ROLES, Organisation, User, utcnow
 from . import audit
 from .errors import ServiceError
 
@@ -16,8 +16,6 @@ try:  # argon2-cffi has no wheel on some platforms (LoongArch); werkzeug is the 
     _hasher: PasswordHasher | None = PasswordHasher()
 except ImportError:  # pragma: no cover
     _hasher = None
-
-MIN_PASSWORD = 8
 
 
 def hash_password(password: str) -> str:
@@ -38,15 +36,19 @@ def verify_password(stored: str, password: str) -> bool:
         return False
 
 
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise ServiceError(f"密码至少{MIN_PASSWORD}位", "password")
-    kinds = sum(
-        (any(c.isdigit() for c in password), any(c.isalpha() for c in password),
-         any(not c.isalnum() for c in password))
-    )
-    if kinds < 2:
-        raise ServiceError("密码须包含字母、数字、符号中的至少两类", "password")
+def check_password_rules(password: str, username: str = "") -> None:
+    """The password policy (services/security.py): length, character classes, no username."""
+    from .security import check_policy
+
+    check_policy(password, username)
+
+
+def rehash_if_needed(user: User, password: str) -> None:
+    """After a successful check: upgrade old hashes (werkzeug, weaker argon2) to the current one."""
+    if _hasher is None:  # pragma: no cover
+        return
+    if not user.password_hash.startswith("$argon2") or _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
 
 
 def create_user(
@@ -58,7 +60,10 @@ def create_user(
     org_code: str,
     display_name: str | None = None,
     home_org_code: str | None = None,
+    must_change_password: bool = True,
 ) -> User:
+    """Accounts created by an administrator or the CLI must change their password at first
+    login; the demo passes must_change_password=False."""
     username = username.strip()
     if not username:
         raise ServiceError("用户名不能为空", "username")
@@ -68,7 +73,7 @@ def create_user(
         raise ServiceError(f"用户名“{username}”已存在", "username")
     org = _org(session, org_code, "org")
     home = _org(session, home_org_code, "home_org") if home_org_code else None
-    check_password_rules(password)
+    check_password_rules(password, username)
     user = User(
         username=username,
         display_name=(display_name or username).strip(),
@@ -76,9 +81,14 @@ def create_user(
         role=role,
         scope_org=org,
         home_org=home,
+        must_change_password=must_change_password,
+        password_changed_at=utcnow(),
     )
     session.add(user)
     session.flush()
+    from .security import remember_password
+
+    remember_password(session, user)
     audit.record(session, actor, "create", "user", user.id,
                  new={"username": username, "role": role, "org": org.code,
                       "home_org": home.code if home else None})
@@ -99,6 +109,5 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         return None
     if not verify_password(user.password_hash, password):
         return None
-    if _hasher is not None and user.password_hash.startswith("$argon2") and _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    rehash_if_needed(user, password)
     return user

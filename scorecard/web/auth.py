@@ -1,16 +1,19 @@
-"""Login and logout."""
+"""Login and logout (lockout, audit and the forced password change live in services/security)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from ..services.accounts import authenticate
+from ..services import audit
+from ..services import security as security_svc
 from . import get_db
+from .security import mark_active
+from .util import actor
 
 bp = Blueprint("auth", __name__)
 
@@ -25,22 +28,38 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         db = get_db()
-        user = authenticate(db, form.username.data, form.password.data)
-        if user is None:
-            flash("用户名或密码错误", "danger")
+        cfg = current_app.config
+        result = security_svc.login(db, form.username.data, form.password.data, request.remote_addr,
+                                    max_failures=cfg["LOGIN_MAX_FAILURES"],
+                                    lock_minutes=cfg["LOGIN_LOCK_MINUTES"])
+        db.commit()  # failures and lockouts are recorded too
+        if not result.ok:
+            flash(result.message, "danger")
         else:
-            db.commit()
-            login_user(user)
-            target = request.args.get("next", "")
-            if not target.startswith("/") or urlsplit(target).netloc or target.startswith("//"):
-                target = url_for("home.index")
-            return redirect(target)
+            session.clear()  # no pre-login session data survives (fixation)
+            login_user(result.user)
+            mark_active()
+            if result.user.must_change_password:
+                return redirect(url_for("account.password"))
+            return redirect(_safe_next(request.args.get("next", "")))
     return render_template("login.html", form=form)
+
+
+def _safe_next(target: str) -> str:
+    if not target.startswith("/") or target.startswith("//") or target.startswith("/\\") \
+            or urlsplit(target).netloc:
+        return url_for("home.index")
+    return target
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    db = get_db()
+    user = actor()
+    audit.record(db, user, "logout", "login", user.id, new={"username": user.username})
+    db.commit()
     logout_user()
+    session.clear()
     flash("已退出登录", "info")
     return redirect(url_for("auth.login"))

@@ -1,0 +1,49 @@
+"""The signed-in user's own account: change password (also the forced first-login change)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required, login_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo
+
+from ..services import security as security_svc
+from ..services.errors import ServiceError
+from . import get_db
+from .security import mark_active
+from .util import actor
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
+    password = PasswordField("新密码", validators=[DataRequired("请输入新密码")])
+    confirm = PasswordField("确认新密码", validators=[DataRequired("请再次输入新密码"),
+                                                  EqualTo("password", "两次输入的新密码不一致")])
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        db = get_db()
+        user = actor()
+        try:
+            security_svc.change_password(db, user, form.current.data, form.password.data)
+        except ServiceError as exc:
+            db.rollback()
+            target = getattr(form, exc.field or "", None)
+            if target is None:
+                flash(exc.message, "danger")
+            else:
+                target.errors = [*target.errors, exc.message]
+        else:
+            db.commit()
+            login_user(user)  # the session version changed: other sessions are signed out
+            mark_active()
+            flash("密码已修改，其他设备上的登录已失效", "success")
+            return redirect(url_for("home.index"))
+    return render_template("account/password.html", form=form, policy=security_svc.POLICY_TEXT,
+                           forced=current_user.must_change_password)

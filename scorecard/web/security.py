@@ -1,0 +1,132 @@
+"""Web-side security controls: response headers, cookie flags, reverse-proxy awareness, idle
+session timeout, the forced password change, and audit rows for refused requests (403).
+
+Settings (environment → app.config, create_app overrides win):
+  SCORECARD_SESSION_IDLE_MINUTES → SESSION_IDLE_MINUTES (default 30)
+  SCORECARD_LOGIN_MAX_FAILURES / SCORECARD_LOGIN_LOCK_MINUTES → LOGIN_MAX_FAILURES (5) /
+      LOGIN_LOCK_MINUTES (15)
+  SCORECARD_HTTPS=1 → Secure cookies and HSTS (the site is only reached over HTTPS)
+  SCORECARD_PROXY_FIX=N → trust N reverse proxies' X-Forwarded-For/-Proto/-Host (ProxyFix);
+      cookies are then also marked Secure whenever the proxy says the request came over HTTPS.
+"""
+from __future__ import annotations
+
+import os
+import time
+
+from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user, logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ..services import audit
+from ..services import security as security_svc
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                      "interest-cohort=()")
+SEEN_KEY = "_seen"
+SEEN_REFRESH_SECONDS = 30  # rewrite the cookie at most this often while the user is active
+FORCED_CHANGE_ALLOWED = {"account.password", "auth.logout", "static"}
+
+clock = time.time  # tests replace this to travel in time
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() else default
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Secure cookie when configured, or when the (proxied) request itself came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def init_app(app: Flask) -> None:
+    cfg = app.config
+    cfg.setdefault("SESSION_IDLE_MINUTES", _env_int("SCORECARD_SESSION_IDLE_MINUTES", 30))
+    cfg.setdefault("LOGIN_MAX_FAILURES", _env_int("SCORECARD_LOGIN_MAX_FAILURES", security_svc.MAX_FAILURES))
+    cfg.setdefault("LOGIN_LOCK_MINUTES", _env_int("SCORECARD_LOGIN_LOCK_MINUTES", security_svc.LOCK_MINUTES))
+    cfg.setdefault("HTTPS", os.environ.get("SCORECARD_HTTPS") == "1")
+    cfg.setdefault("PROXY_FIX", _env_int("SCORECARD_PROXY_FIX", 0))
+    if cfg["HTTPS"]:
+        cfg["SESSION_COOKIE_SECURE"] = True
+        cfg["REMEMBER_COOKIE_SECURE"] = True
+    cfg.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    cfg.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    cfg["REMEMBER_COOKIE_HTTPONLY"] = True
+    cfg["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    if cfg["PROXY_FIX"]:
+        n = int(cfg["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    app.session_interface = _SessionInterface()
+    app.before_request(_idle_timeout)
+    app.before_request(_forced_password_change)
+    app.after_request(_security_headers)
+    app.register_error_handler(403, _forbidden)
+
+
+def mark_active() -> None:
+    """Start the idle clock (called at login)."""
+    session[SEEN_KEY] = int(clock())
+
+
+def _idle_timeout():
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = int(clock())
+    seen = session.get(SEEN_KEY)
+    idle = int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
+    if not isinstance(seen, int) or now - seen > idle:
+        logout_user()
+        session.clear()
+        flash(f"您已超过{current_app.config['SESSION_IDLE_MINUTES']}分钟未操作，已自动退出，请重新登录", "warning")
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=target))
+    if now - seen >= SEEN_REFRESH_SECONDS:
+        session[SEEN_KEY] = now
+    return None
+
+
+def _forced_password_change():
+    if request.endpoint in FORCED_CHANGE_ALLOWED or not current_user.is_authenticated:
+        return None
+    if current_user.must_change_password:
+        flash("为了账号安全，请先修改初始密码", "warning")
+        return redirect(url_for("account.password"))
+    return None
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.endpoint != "static" and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"  # pages carry personal data; no shared caching
+    if current_app.config.get("HTTPS") or request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _forbidden(_e):
+    """403 page; the refusal is written to the audit log (who, what, where)."""
+    from . import get_db
+
+    try:
+        db = get_db()
+        db.rollback()  # nothing the refused view did may be committed
+        actor = current_user._get_current_object() if current_user.is_authenticated else None
+        audit.record(db, actor, "forbidden", "request", None,
+                     new={"method": request.method, "path": request.path[:300],
+                          "endpoint": request.endpoint, "ip": request.remote_addr})
+        db.commit()
+    except Exception:  # pragma: no cover - the refusal must be shown even if logging fails
+        current_app.logger.exception("could not audit a 403")
+    return render_template("error.html", code=403, message="您没有权限访问该页面或数据"), 403
