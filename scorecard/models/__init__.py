@@ -4,6 +4,7 @@ from .audit import AuditEntry
 from .base import Base, utcnow
 from .evidence import DOC_TYPES, Evidence, EvidenceCitation
 from .orgs import Category, OrgGroup, Organisation
+from .publicity import Appeal, Nomination, PanelVote, VerificationItem, VerificationVisit
 from .rounds import PHASE_ORDER, PHASES, Adjustment, Round, RoundTarget, Score
 from .schemes import SCHEME_STATUS, Indicator, Scheme, SchemeItem, Tier
 from .selfassess import ITEM_STATUS, TARGET_STATUS, SelfAssessment, SelfItem, SelfItemVersion
@@ -14,4 +15,5 @@ __all__ = [
     "SCHEME_STATUS", "Indicator", "Scheme", "SchemeItem", "Tier",
     "DOC_TYPES", "Evidence", "EvidenceCitation",
     "ITEM_STATUS", "TARGET_STATUS", "SelfAssessment", "SelfItem", "SelfItemVersion",
+    "Appeal", "Nomination", "PanelVote", "VerificationItem", "VerificationVisit",
 ]

@@ -30,6 +30,8 @@ class Round(Base):
     finalized_at: Mapped[dt.datetime | None]
     self_deadline: Mapped[dt.date | None]  # 自评截止 (inclusive, local date)
     review_deadline: Mapped[dt.date | None]  # 审核截止
+    publicity_start: Mapped[dt.date | None]  # 公示期 (appeals accepted from start to end, inclusive)
+    publicity_end: Mapped[dt.date | None]
     snapshot: Mapped[dict | None]
 
     scheme: Mapped[Scheme] = relationship()

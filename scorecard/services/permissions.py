@@ -205,56 +205,6 @@ def can_manage_publicity(user: User, rnd: Round) -> bool:
     return can_change_round(user, rnd)
 
 
-# -- 自评 / 审核 / 佐证材料 (services/selfassess, review, evidence)
-
-def can_view_self(user: User, target: RoundTarget) -> bool:
-    """A target's self-assessment: its own unit (or a unit above it), the round's assessors
-    (never their home unit), leaders and admins within scope."""
-    if user.role == "unit":
-        return in_scope(user, target.org)
-    if user.role == "assessor":
-        return (in_scope(user, target.round.owner_org) and in_scope(user, target.org)
-                and not is_home_unit(user, target.org))
-    if user.role in ("leader", "admin"):
-        return in_scope(user, target.org) or in_scope(user, target.round.owner_org)
-    return False
-
-
-def can_self_assess(user: User, target: RoundTarget) -> bool:
-    """Fill in and submit the self-assessment (deadlines are checked by the service)."""
-    return user.role == "unit" and in_scope(user, target.org) and target.round.phase in ("self", "review")
-
-
-def can_review(user: User, target: RoundTarget) -> bool:
-    """Confirm or return self-assessment items, reject evidence, reopen after the deadline."""
-    return (user.role == "assessor" and target.round.phase in ("self", "review")
-            and in_scope(user, target.round.owner_org) and in_scope(user, target.org)
-            and not is_home_unit(user, target.org))
-
-
-def can_view_progress(user: User, rnd: Round) -> bool:
-    return user.role in ("assessor", "leader", "admin") and in_scope(user, rnd.owner_org)
-
-
-def can_manage_evidence(user: User, org: Organisation) -> bool:
-    """Upload into (and cite from) an organisation's evidence library."""
-    return user.role in ("unit", "clerk") and in_scope(user, org)
-
-
-def can_view_library(user: User, org: Organisation) -> bool:
-    """See an organisation's evidence library (assessors: never their home unit's)."""
-    if user.role in ("unit", "clerk", "leader", "admin"):
-        return in_scope(user, org)
-    if user.role == "assessor":
-        return in_scope(user, org) and not is_home_unit(user, org)
-    return False
-
-
-def can_view_evidence(user: User, evidence) -> bool:
-    """Download / preview one evidence file (and cite it)."""
-    return can_view_library(user, evidence.org)
-
-
 PREDICATES = {
     name: fn
     for name, fn in globals().items()

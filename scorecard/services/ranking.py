@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..domain.rules import deductions_of
 from ..domain.scoring import TargetInput, bonus_total, compute_round, leaf_final
 from ..models import Adjustment, Round, RoundTarget, Score, User
+from . import leaf_sources
 from .report import Report, ReportAdjustment, ReportDeduction, ReportLeaf, ReportRow, ReportTop
 from .structure import Structure, structure
 
@@ -43,20 +44,23 @@ def compute_report(session: Session, rnd: Round, today: dt.date | None = None) -
     ).all()
     scores = _scores_by_cell(session, rnd)
     adjustments = _adjustments(session, rnd)
+    sources = leaf_sources.collect(session, rnd, st)  # votes, verification, appeals
     inputs, rows_meta = [], {}
     for t in targets:
         cat = t.category.name
-        finals = {
-            code: leaf_final(scores.get((t.id, code), []), rnd.trimmed)
-            for code in st.leaf_codes if st.applies(code, cat)
-        }
+        finals, changed = {}, []
+        for code in st.leaf_codes:
+            if st.applies(code, cat):
+                mean = leaf_final(scores.get((t.id, code), []), rnd.trimmed)
+                finals[code], note = sources.final(t.id, code, st.leaf(code).name, mean)
+                changed += [note] if note else []
         adj = adjustments.get(t.id, [])
         inputs.append(TargetInput(
             key=str(t.id), category=cat, leaf_scores=finals,
             bonus=_bonus(adj, rnd), penalty=sum((a.points for a in adj if a.item.kind == "penalty"), ZERO),
             veto=t.veto, override_tier=t.tier_override,
         ))
-        rows_meta[str(t.id)] = (t, finals)
+        rows_meta[str(t.id)] = (t, finals, changed)
     results = compute_round(st.spec(), inputs)
     rows = [_row(res, *rows_meta[res.key]) for res in results]
     return Report(
@@ -119,8 +123,8 @@ def _bonus(adjustments: list[Adjustment], rnd: Round) -> Decimal:
     return bonus_total(list(per_item.values()), rnd.scheme.bonus_cap)
 
 
-def _row(res, target: RoundTarget, finals: dict) -> ReportRow:
-    notes = []
+def _row(res, target: RoundTarget, finals: dict, changed: list[str] = ()) -> ReportRow:
+    notes = list(changed)
     if target.veto:
         notes.append(f"一票否决：{target.veto_reason}" + ("（等次已封顶）" if res.veto_capped else ""))
     if res.overridden:

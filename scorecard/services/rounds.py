@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Organisation, Round, RoundTarget, Scheme, User, utcnow
-from . import audit, permissions
+from . import appeals, audit, permissions
 from .errors import PermissionDenied, ServiceError
 from .ranking import compute_report
 
@@ -93,18 +93,24 @@ def advance(session: Session, actor: User, rnd: Round, action: str, today: dt.da
                     "finalize": {"review", "publicity"}}[action]
     if rnd.phase not in allowed_from:
         raise ServiceError(f"当前阶段为“{rnd.phase_label}”，不能{_LABELS[action]}")
+    if action == "finalize":
+        appeals.refuse_if_open(session, rnd)
     old = rnd.phase
     rnd.phase = _NEXT[action][1]
     now = utcnow()
     if action == "publish":
         rnd.published_at = now
+        appeals.open_window(rnd, today or now.date())
     if action == "finalize":
         rnd.finalized_at = now
         day = today or now.date()
         report = compute_report(session, rnd, day)
         rnd.snapshot = report.to_dict()
     session.flush()
-    audit.record(session, actor, action, "round", rnd.id, old={"phase": old}, new={"phase": rnd.phase})
+    new = {"phase": rnd.phase}
+    if action == "publish":
+        new.update(publicity_start=str(rnd.publicity_start), publicity_end=str(rnd.publicity_end))
+    audit.record(session, actor, action, "round", rnd.id, old={"phase": old}, new=new)
     return rnd
 
 
