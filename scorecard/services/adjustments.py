@@ -39,7 +39,8 @@ def add_adjustment(session, actor: User, target: RoundTarget, item: SchemeItem, 
     session.add(adj)
     session.flush()
     audit.record(session, actor, "create", "adjustment", adj.id,
-                 new={"target": target.org.code, "item": item.code, "points": value}, reason=adj.reason)
+                 new={"target": target.org.code, "item": item.code, "points": value}, reason=adj.reason,
+                 round_id=target.round_id)
     return adj
 
 
@@ -48,7 +49,8 @@ def remove_adjustment(session, actor: User, adj: Adjustment, reason: str) -> Non
     _guard(actor, target)
     text = _reason(reason)
     audit.record(session, actor, "delete", "adjustment", adj.id,
-                 old={"target": target.org.code, "item": adj.item.code, "points": adj.points}, reason=text)
+                 old={"target": target.org.code, "item": adj.item.code, "points": adj.points}, reason=text,
+                 round_id=target.round_id)
     session.delete(adj)
     session.flush()
 
@@ -60,7 +62,8 @@ def set_veto(session, actor: User, target: RoundTarget, on: bool, reason: str) -
     target.veto, target.veto_reason = on, (text if on else None)
     session.flush()
     audit.record(session, actor, "veto" if on else "unveto", "round_target", target.id,
-                 old=old, new={"veto": on}, reason=text)
+                 old=old, new={"veto": on, "reason": target.veto_reason}, reason=text,
+                 round_id=target.round_id)
 
 
 def set_override(session, actor: User, target: RoundTarget, tier: str | None, reason: str) -> None:
@@ -74,6 +77,7 @@ def set_override(session, actor: User, target: RoundTarget, tier: str | None, re
     target.override_reason = text if tier else None
     session.flush()
     audit.record(session, actor, "override_tier", "round_target", target.id,
-                 old=old, new={"tier_override": tier or None}, reason=text)
+                 old=old, new={"tier_override": tier or None, "reason": target.override_reason},
+                 reason=text, round_id=target.round_id)
 
 

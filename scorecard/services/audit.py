@@ -1,16 +1,42 @@
-"""Audit rows are written by services in the same unit of work as the change itself."""
+"""Audit rows are written by services in the same unit of work as the change itself.
+
+This module is append-only on purpose: it can `record` a row and `search` rows, nothing else.
+There is no update or delete path (tests/audit checks that), and the model refuses both.
+"""
 from __future__ import annotations
 
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy.orm import Session
+from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
-from ..models import AuditEntry, User
+from ..models import AuditEntry, Round, User
+from . import permissions
+from .errors import PermissionDenied
+
+ENTITY_LABELS = {
+    "scheme": "考核方案", "indicator": "指标", "scheme_item": "加减分项", "tier": "等次",
+    "round": "考核轮次", "round_target": "考核对象", "score": "评分", "adjustment": "加减分",
+    "organisation": "组织", "user": "账号",
+}
+ACTION_LABELS = {
+    "create": "新建", "update": "修改", "delete": "删除", "clear": "清除", "import": "导入",
+    "move": "移动", "publish": "发布", "archive": "归档", "new_version": "新版本",
+    "veto": "一票否决", "unveto": "取消一票否决", "override_tier": "调整等次",
+    "start_review": "开始审核评分", "finalize": "定档", "activate": "启用", "deactivate": "停用",
+}
+PAGE_SIZE = 50
 
 
 def _plain(value):
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -27,15 +53,119 @@ def record(
     old: dict | None = None,
     new: dict | None = None,
     reason: str | None = None,
+    round_id: int | None = None,
 ) -> AuditEntry:
+    """Add one audit row. round_id: the round the change belongs to (implied for entity "round")."""
+    if round_id is None and entity == "round":
+        round_id = entity_id
     entry = AuditEntry(
         user_id=actor.id if actor else None,
         action=action,
         entity=entity,
         entity_id=entity_id,
+        round_id=round_id,
         old=_plain(old),
         new=_plain(new),
         reason=reason,
     )
     session.add(entry)
     return entry
+
+
+# --- browsing (read only) -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AuditFilter:
+    entity: str | None = None
+    user_id: int | None = None
+    round_id: int | None = None
+    date_from: dt.date | None = None  # inclusive, UTC day
+    date_to: dt.date | None = None  # inclusive, UTC day
+    text: str | None = None
+
+
+@dataclass
+class AuditPage:
+    entries: list[AuditEntry]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+
+def _conditions(f: AuditFilter) -> list:
+    cond = []
+    if f.entity:
+        cond.append(AuditEntry.entity == f.entity)
+    if f.user_id:
+        cond.append(AuditEntry.user_id == f.user_id)
+    if f.round_id:
+        cond.append(AuditEntry.round_id == f.round_id)
+    if f.date_from:
+        cond.append(AuditEntry.at >= dt.datetime.combine(f.date_from, dt.time.min))
+    if f.date_to:
+        cond.append(AuditEntry.at < dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min))
+    text = (f.text or "").strip()
+    if text:
+        cond.append(_text_condition(text))
+    return cond
+
+
+def _text_condition(text: str):
+    """Free text in action, entity, reason, old and new. JSON is stored with non-ASCII escaped
+    (\\uXXXX), so the old/new columns are searched for both spellings."""
+    escaped = json.dumps(text)[1:-1]
+    columns = [AuditEntry.action, AuditEntry.entity, AuditEntry.reason]
+    parts = [c.contains(text, autoescape=True) for c in columns]
+    for col in (AuditEntry.old, AuditEntry.new):
+        as_text = cast(col, String)
+        parts.append(as_text.contains(text, autoescape=True))
+        if escaped != text:
+            parts.append(as_text.contains(escaped, autoescape=True))
+    return or_(*parts)
+
+
+def search(session: Session, actor: User, f: AuditFilter, page: int = 1,
+           per_page: int = PAGE_SIZE) -> AuditPage:
+    """Newest first, one page of entries matching every given filter."""
+    if not permissions.can_view_audit(actor):
+        raise PermissionDenied()
+    cond = _conditions(f)
+    total = session.scalar(select(func.count(AuditEntry.id)).where(*cond)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    entries = session.scalars(
+        select(AuditEntry).where(*cond).options(selectinload(AuditEntry.user))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return AuditPage(list(entries), total, page, pages, per_page)
+
+
+def filter_choices(session: Session) -> dict:
+    """Entity types, users and rounds that occur in the log (for the filter form)."""
+    entities = session.scalars(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)).all()
+    user_ids = select(AuditEntry.user_id).where(AuditEntry.user_id.is_not(None)).distinct()
+    users = session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.username)).all()
+    rounds = session.scalars(select(Round).order_by(Round.id.desc())).all()
+    return {"entities": [(e, ENTITY_LABELS.get(e, e)) for e in entities],
+            "users": list(users), "rounds": list(rounds)}
+
+
+def describe_change(entry: AuditEntry) -> list[tuple[str, str, str]]:
+    """(field, old, new) for every key in old or new, for display."""
+    old, new = entry.old or {}, entry.new or {}
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return [("", _shown(old), _shown(new))]
+    keys = list(dict.fromkeys([*old.keys(), *new.keys()]))
+    return [(k, _shown(old.get(k)) if k in old else "", _shown(new.get(k)) if k in new else "") for k in keys]
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

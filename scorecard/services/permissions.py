@@ -205,6 +205,24 @@ def can_manage_publicity(user: User, rnd: Round) -> bool:
     return can_change_round(user, rnd)
 
 
+CARD_OPEN_PHASES = ("publicity", "final")
+
+
+def can_view_card(user: User, target: RoundTarget) -> bool:
+    """The explainable score card of one target. Assessors, leaders and admins: within their
+    scope. A unit: its own organisation or its subtree, once results are published (公示/定档)."""
+    if user.role in ("admin", "assessor", "leader"):
+        return in_scope(user, target.org) or in_scope(user, target.round.owner_org)
+    if user.role == "unit":
+        return in_scope(user, target.org) and target.round.phase in CARD_OPEN_PHASES
+    return False
+
+
+def can_view_audit(user: User) -> bool:
+    """The audit log is browsed by administrators (read only for everyone)."""
+    return user.role == "admin"
+
+
 PREDICATES = {
     name: fn
     for name, fn in globals().items()

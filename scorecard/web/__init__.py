@@ -96,8 +96,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(selfassess.bp)
     from . import account
     app.register_blueprint(account.bp)
-    from . import audit as audit_views
+    from . import audit as audit_views, cards
     app.register_blueprint(audit_views.bp)
+    app.register_blueprint(cards.bp)
     from . import dashboard
     app.register_blueprint(dashboard.bp)
     from . import reports

@@ -1,0 +1,129 @@
+"""Score cards (评分卡): the explainable card of one round target, as a printable page and a
+one-sheet workbook. Units see their own organisation's cards (and their subtree's) once the
+results are published; assessors, leaders and admins within their scope."""
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, abort, render_template, send_file
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..domain.numbers import fmt
+from ..exports.scorecard_card import (card_columns, card_title, summary_lines, top_values,
+                                      write_card_workbook)
+from ..models import Organisation, Round, RoundTarget
+from ..services import permissions
+from ..services.errors import PermissionDenied
+from ..services.scorecard_card import build_card
+from . import get_db
+from .util import actor, get_or_404, require
+
+bp = Blueprint("cards", __name__, url_prefix="/cards")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LIST_LIMIT = 500
+
+
+def _card(target_id: int):
+    db = get_db()
+    target = get_or_404(db, RoundTarget, target_id)
+    require(permissions.can_view_card(current_user, target))
+    try:
+        return target, build_card(db, actor(), target)
+    except PermissionDenied:
+        abort(403)
+
+
+def _cell(column, item) -> tuple[str, str, str]:
+    value = column.value(item)
+    if value is None:
+        text = ""
+    elif column.kind == "num":
+        text = fmt(value)
+    else:
+        text = str(value)
+    return column.key, column.kind, text
+
+
+def _value_text(key: str, value) -> str:
+    if isinstance(value, str):
+        return value
+    if key == "rank":
+        return f"第 {value} 名"
+    if key == "delta":
+        return f"+{fmt(value)}" if value > 0 else fmt(value)
+    return fmt(value)
+
+
+@bp.route("/targets/<int:target_id>")
+@login_required
+def show(target_id: int):
+    target, card = _card(target_id)
+    cols = card_columns(card)
+    tops = []
+    for top in card.tops:
+        values = top_values(top)
+        cells = [(c.key, c.kind, fmt(values[c.key]) if c.kind == "num" and values.get(c.key) is not None
+                  else str(values.get(c.key) or "")) for c in cols]
+        tops.append({"top": top, "cells": cells,
+                     "leaves": [{"leaf": leaf, "cells": [_cell(c, leaf) for c in cols]} for leaf in top.leaves]})
+    summary = [(key, label, _value_text(key, value), text) for key, label, value, text in summary_lines(card)]
+    return render_template("cards/show.html", target=target, card=card, cols=cols, header=_header(cols),
+                           tops=tops, summary=summary, title=card_title(card),
+                           can_ranking=permissions.can_view_ranking(current_user, target.round))
+
+
+def _header(cols) -> tuple[list[dict], list[str]]:
+    """Two header rows when assessors' columns are grouped under their names."""
+    top: list[dict] = []
+    lower: list[str] = []
+    grouped = any(c.group for c in cols)
+    for c in cols:
+        if c.group and top and top[-1]["group"] == c.group:
+            top[-1]["colspan"] += 1
+        elif c.group:
+            top.append({"text": c.group, "group": c.group, "colspan": 1, "rowspan": 1, "kind": "group"})
+        else:
+            top.append({"text": c.header, "group": None, "colspan": 1, "rowspan": 2 if grouped else 1,
+                        "kind": c.kind})
+        if c.group:
+            lower.append(c.header)
+    return top, lower
+
+
+@bp.route("/targets/<int:target_id>.xlsx")
+@login_required
+def xlsx(target_id: int):
+    _target, card = _card(target_id)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "card.xlsx"
+        write_card_workbook(card, path)
+        data = path.read_bytes()
+    name = re.sub(r'[\\/:*?"<>|\r\n]+', "_", f"{card.round_name}_{card_title(card)}")
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=f"{name}.xlsx")
+
+
+@bp.route("/")
+@login_required
+def index():
+    """The cards this account may open: its scope's targets in every round it can see."""
+    require(current_user.role in ("admin", "assessor", "leader", "unit"))
+    db = get_db()
+    targets = db.scalars(
+        select(RoundTarget).join(Organisation, RoundTarget.org_id == Organisation.id)
+        .join(Round, RoundTarget.round_id == Round.id)
+        .where(Organisation.path.startswith(current_user.scope_org.path))
+        .options(selectinload(RoundTarget.org), selectinload(RoundTarget.round))
+        .order_by(Round.id.desc(), Organisation.path).limit(LIST_LIMIT)
+    ).all()
+    rounds: dict[int, dict] = {}
+    for t in targets:
+        if permissions.can_view_card(current_user, t):
+            rounds.setdefault(t.round_id, {"round": t.round, "targets": []})["targets"].append(t)
+    return render_template("cards/index.html", rounds=list(rounds.values()), limit=LIST_LIMIT,
+                           truncated=len(targets) >= LIST_LIMIT)
