@@ -39,6 +39,14 @@ def _instance_secret(instance: Path) -> str:
     """A per-installation secret kept in the instance folder, so restarts keep sessions."""
     path = instance / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # O_EXCL: when several processes start at once, exactly one writes the key and all share it.
+        tmp = instance / f".secret_key.{os.getpid()}"
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
     return path.read_text().strip()

@@ -25,13 +25,13 @@ def _safe_url(url: str) -> str:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, threads: int) -> None:
-    """Production WSGI server (waitress)."""
-    from waitress import serve as waitress_serve
+@click.option("--workers", default=None, type=int, help="Worker processes (gunicorn; default 2×CPUs+1).")
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+@click.option("--server", type=click.Choice(["auto", "gunicorn", "waitress"]), default="auto", show_default=True,
+              help="auto: gunicorn on Linux/macOS, waitress on Windows or without gunicorn.")
+@click.option("--timeout", default=120, show_default=True, type=int, help="Worker timeout in seconds (gunicorn).")
+def serve(host: str, port: int, workers: int | None, threads: int, server: str, timeout: int) -> None:
+    """Production WSGI server: gunicorn with several workers (waitress on Windows)."""
+    from ..serving import run
 
-    from ..web import create_app
-
-    app = create_app()
-    click.echo(f"scorecard 正在运行：http://{host}:{port}/")
-    waitress_serve(app, host=host, port=port, threads=threads)
+    run(host, port, workers, threads, server, timeout)

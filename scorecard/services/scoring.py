@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain.rules import RuleError, input_from_points, leaf_score, parse_input
 from ..models import Indicator, Round, RoundTarget, Score, User, utcnow
@@ -60,21 +62,31 @@ def save_score(
     if check_version:
         seen = existing.version if existing else None
         if seen != expected_version:
-            raise StaleData(
-                f"“{target.org.name} / {indicator.code} {indicator.name}”已在别处被修改（可能是另一个窗口），"
-                "为避免覆盖，本次保存未执行。请刷新页面查看最新数据后再修改。"
-            )
+            raise StaleData(_stale_message(target, indicator))
     old = _state(existing)
     if raw is None:
         if existing is not None:
             session.delete(existing)
-            session.flush()
+            try:
+                session.flush()
+            except StaleDataError:
+                raise StaleData(_stale_message(target, indicator)) from None
             audit.record(session, actor, "clear", "score", existing.id, old=old, round_id=target.round_id)
         return SaveResult(None, None, None)
     score = _put(session, actor, target, indicator, round_structure(target.round), raw, comment, existing)
-    session.flush()
+    try:
+        session.flush()
+    except (IntegrityError, StaleDataError):
+        # Another session saved the same cell between our read and our write (the UPDATE matched
+        # no row of the version we read, or the INSERT hit the unique key): refuse, never overwrite.
+        raise StaleData(_stale_message(target, indicator)) from None
     _audit_put(session, actor, score, old, existing is not None)
     return SaveResult(score, score.points, score.version)
+
+
+def _stale_message(target: RoundTarget, indicator: Indicator) -> str:
+    return (f"“{target.org.name} / {indicator.code} {indicator.name}”已在别处被修改（可能是另一个窗口或另一位用户），"
+            "为避免覆盖，本次保存未执行。请刷新页面查看最新数据后再修改。")
 
 
 def _put(session, actor, target, indicator, st, raw, comment, existing) -> Score:

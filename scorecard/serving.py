@@ -1,0 +1,70 @@
+"""`scorecard serve`: a production WSGI server with several worker processes.
+
+Linux/macOS: gunicorn (worker processes × threads, ``gthread`` workers). Windows, or where
+gunicorn is not installed: waitress (one process, threads). App processes keep no state of
+their own: sessions are signed cookies, the SECRET_KEY comes from the environment or the
+instance folder (created once, here, before any worker starts), and everything else is in
+the database.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+
+def default_workers() -> int:
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+def pick_server(name: str) -> str:
+    if name != "auto":
+        return name
+    if sys.platform == "win32":
+        return "waitress"
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError:
+        return "waitress"
+    return "gunicorn"
+
+
+def run(host: str, port: int, workers: int | None, threads: int, server: str, timeout: int) -> None:
+    from .config import load_config
+
+    load_config()  # creates instance/ and its secret_key once, before any worker exists
+    server = pick_server(server)
+    if server == "gunicorn":
+        workers = workers or default_workers()
+        click.echo(f"scorecard 正在运行：http://{host}:{port}/（gunicorn，{workers}个进程×{threads}线程）")
+        _gunicorn(host, port, workers, threads, timeout)
+    else:
+        from waitress import serve
+
+        from .web import create_app
+
+        click.echo(f"scorecard 正在运行：http://{host}:{port}/（waitress，{threads}线程）")
+        serve(create_app(), host=host, port=port, threads=threads)
+
+
+def _gunicorn(host: str, port: int, workers: int, threads: int, timeout: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class App(BaseApplication):
+        def load_config(self):
+            options = {
+                "bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                "worker_class": "gthread", "timeout": timeout, "graceful_timeout": 30,
+                "preload_app": False,  # every worker builds its own app and engine after fork
+                "accesslog": os.environ.get("SCORECARD_ACCESS_LOG"), "errorlog": "-",
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            from .web import create_app
+
+            return create_app()
+
+    App().run()
