@@ -1,4 +1,5 @@
-"""Descriptive statistics for dashboards: means, loss rates, histograms, movement.
+"""Descriptive statistics for dashboards: histograms of totals, percentages, tier movement
+(means and loss rates come from domain/analysis.py).
 
 Pure and exact: every division goes through Fraction and is rounded once, half up, to
 two places (numbers.q2_fraction). No floats anywhere.
@@ -10,28 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from .analysis import average as mean  # noqa: F401  (one implementation of the mean …)
+from .analysis import loss_rate  # noqa: F401  (… and of the loss rate, shared with 失分分析)
 from .numbers import ZERO, plain, q2_fraction, to_decimal
 
-HUNDRED = Decimal("100")
-
-
-def mean(values: Sequence[Decimal]) -> Decimal | None:
-    """Arithmetic mean rounded half up to 0.01; None for no values."""
-    if not values:
-        return None
-    return q2_fraction(Fraction(sum((to_decimal(v) for v in values), ZERO)) / len(values))
-
-
-def loss_rate(max_points: Decimal, values: Sequence[Decimal]) -> Decimal | None:
-    """Average share of the points lost, in percent: (n·max − Σ scores) / (n·max) × 100.
-
-    None when nothing was scored or the leaf is worth 0 points."""
-    mx = to_decimal(max_points)
-    if not values or mx <= 0:
-        return None
-    n = len(values)
-    lost = Fraction(mx) * n - Fraction(sum((to_decimal(v) for v in values), ZERO))
-    return q2_fraction(lost * 100 / (Fraction(mx) * n))
 
 
 def percent(part: int, whole: int) -> Decimal:
