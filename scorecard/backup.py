@@ -151,7 +151,7 @@ def _pg_restore(url: str, src: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "restore.sql"
         with script.open("wb") as f:
-            f.write(b"DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n")
+            f.write(_PG_CLEAR.encode())
             f.flush()
             proc = subprocess.run([pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--file", "-", str(src)],
                                   stdout=f, stderr=subprocess.PIPE)
@@ -159,3 +159,23 @@ def _pg_restore(url: str, src: Path) -> None:
             raise BackupError(f"备份文件“{src.name}”无法读取：{proc.stderr.decode('utf-8', 'replace').strip()[-1000:]}")
         _pg_run(url, ["psql", "--no-psqlrc", "--quiet", "--single-transaction", "-v", "ON_ERROR_STOP=1",
                       "--file", str(script)], stdout=subprocess.DEVNULL)
+
+
+# Drop every table, view, sequence and enum/domain type of schema public (the schema itself stays,
+# with its owner and grants), inside the same transaction as the restore.
+_PG_CLEAR = """
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') LOOP
+    EXECUTE format('DROP %s IF EXISTS public.%I CASCADE',
+      CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+                     WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, r.relname);
+  END LOOP;
+  FOR r IN SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+           WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd') LOOP
+    EXECUTE format('DROP TYPE IF EXISTS public.%I CASCADE', r.typname);
+  END LOOP;
+END $$;
+"""

@@ -11,6 +11,7 @@ Rules kept here so that no export can get them wrong:
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
@@ -58,7 +59,9 @@ def new_workbook(path: str | Path, created: dt.datetime | dt.date | None = None,
 
     created: a fixed datetime (or date, taken as midnight UTC); default 2000-01-01.
     """
-    wb = xlsxwriter.Workbook(str(path), dict(WORKBOOK_OPTIONS))
+    # A deep copy: XlsxWriter mutates default_format_properties (adds font_scheme), which made
+    # the second workbook written by one process differ from the first.
+    wb = xlsxwriter.Workbook(str(path), copy.deepcopy(WORKBOOK_OPTIONS))
     wb.set_properties({
         "title": title,
         "author": author,

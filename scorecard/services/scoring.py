@@ -66,20 +66,22 @@ def save_score(
     old = _state(existing)
     if raw is None:
         if existing is not None:
+            stale = _stale_message(target, indicator)
             session.delete(existing)
             try:
                 session.flush()
             except StaleDataError:
-                raise StaleData(_stale_message(target, indicator)) from None
+                raise StaleData(stale) from None
             audit.record(session, actor, "clear", "score", existing.id, old=old, round_id=target.round_id)
         return SaveResult(None, None, None)
+    stale = _stale_message(target, indicator)  # built now: after a failed flush nothing can be loaded
     score = _put(session, actor, target, indicator, round_structure(target.round), raw, comment, existing)
     try:
         session.flush()
     except (IntegrityError, StaleDataError):
         # Another session saved the same cell between our read and our write (the UPDATE matched
         # no row of the version we read, or the INSERT hit the unique key): refuse, never overwrite.
-        raise StaleData(_stale_message(target, indicator)) from None
+        raise StaleData(stale) from None
     _audit_put(session, actor, score, old, existing is not None)
     return SaveResult(score, score.points, score.version)
 
