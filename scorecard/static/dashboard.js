@@ -6,7 +6,7 @@
 
   var FONT = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", ' +
              '"WenQuanYi Micro Hei", sans-serif';
-  var PALETTE = ["#b71c1c", "#1565c0", "#2e7d32", "#f9a825", "#6a1b9a", "#00838f", "#6d4c41", "#546e7a"];
+  var PALETTE = ["#1565c0", "#b71c1c", "#00838f", "#f9a825", "#6a1b9a", "#2e7d32", "#6d4c41", "#546e7a"];
   var UP = "#2e7d32", DOWN = "#c62828";
   var charts = [];
 

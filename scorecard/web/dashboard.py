@@ -81,7 +81,7 @@ def build_cards(dash: Dashboard) -> list[dict]:
     cards = [_progress_card(dash), _leaf_progress_card(dash)]
     if dash.selfassess is not None:
         s = dash.selfassess
-        cards.append(_card("selfassess", "自评填报状态", f"共{s.targets}个考核对象，按各对象最靠前的填报状态统计。",
+        cards.append(_card("selfassess", "自评填报状态", f"共{s.targets}个考核对象；未填报：尚未开始自评。",
                            bar("selfassess", list(s.counts), [("考核对象", list(s.counts.values()))],
                                valueName="个"),
                            table(dc.selfassess_columns(), list(s.counts.items())), progress=True))
@@ -98,7 +98,7 @@ def build_cards(dash: Dashboard) -> list[dict]:
     cards.append(_card(
         "weakest", "失分最多的指标", "平均失分率 = 1 − 平均得分 ÷ 分值（只计已评分的对象），取前10项。",
         bar("weakest", [f"{w.code} {w.name}" for w in dash.weakest], [("平均失分率(%)", [w.loss_rate for w in dash.weakest])],
-            horizontal=True, valueName="%", inverse=True),
+            horizontal=True, valueName="%", inverse=True, colors=["#b71c1c"]),
         table(dc.weakest_columns(), dash.weakest)))
     cards.append(_card(
         "groups", "片组比较", "各党建片组考核对象的平均总分（含各类别）。",
