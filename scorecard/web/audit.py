@@ -61,7 +61,7 @@ def index():
     form.round.choices = [("", "（全部）")] + [(str(r.id), f"{r.code} {r.name}") for r in choices["rounds"]]
     form.validate()
     errors = [e for f in (form.q, form.page) for e in f.errors] + _date_errors(form)
-    if form.page.errors:
+    if form.page.errors or (form.page.data is not None and form.page.data < 1):
         errors = [e for e in errors if e not in form.page.errors] + ["“页码”必须是正整数"]
     entity = (form.entity.data or "").strip() or None
     if entity and entity not in dict(choices["entities"]):
