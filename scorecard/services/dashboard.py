@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.stats import histogram, loss_rate, mean, score_bins, tier_move
-from ..models import Round, Scheme, User
+from ..models import OrgGroup, Round, Scheme, User
 from . import permissions
 from .errors import PermissionDenied
 from .ranking import report_for
@@ -137,7 +137,8 @@ def round_dashboard(session: Session, actor: User, rnd: Round) -> Dashboard:
     dash = Dashboard(
         report=report, tier_names=tier_names, tiers=tier_distribution(report, tier_names),
         bins=[b.label for b in bins], histogram=total_histogram(report),
-        weakest=weakest_leaves(report), groups=group_averages(report),
+        weakest=weakest_leaves(report),
+        groups=group_averages(report, list(session.scalars(select(OrgGroup.name).order_by(OrgGroup.id)))),
         progress=category_progress(report), leaf_progress=leaf_progress(report),
         movement=movement(session, previous, report, tier_names) if previous else None,
         selfassess=selfassess_progress(session, rnd), incomplete=incomplete,
@@ -187,11 +188,14 @@ def weakest_leaves(report: Report, limit: int = WEAKEST) -> list[WeakLeaf]:
     return out[:limit]
 
 
-def group_averages(report: Report) -> list[GroupRow]:
+def group_averages(report: Report, order: list[str] | None = None) -> list[GroupRow]:
+    """Per 片组 in the given order (the order groups were created; others by name), then 未分组."""
     groups: dict[str, list[ReportRow]] = {}
     for r in report.rows:
         groups.setdefault(r.group or NO_GROUP, []).append(r)
-    names = sorted(n for n in groups if n != NO_GROUP) + ([NO_GROUP] if NO_GROUP in groups else [])
+    rank = {name: i for i, name in enumerate(order or [])}
+    names = sorted((n for n in groups if n != NO_GROUP), key=lambda n: (rank.get(n, len(rank)), n))
+    names += [NO_GROUP] if NO_GROUP in groups else []
     out = []
     for name in names:
         totals = [r.total for r in groups[name]]

@@ -94,3 +94,16 @@ def test_selfassess_status_counts_targets(session, ex):
 def test_service_refuses_units_clerks_and_other_scopes(session, ex, who):
     with pytest.raises(PermissionDenied):
         round_dashboard(session, getattr(ex, who), ex.r2)
+
+
+def test_groups_in_creation_order_then_ungrouped(session, ex, make):
+    from scorecard.services.dashboard import group_averages
+    from scorecard.services.ranking import compute_report
+
+    make.group("第零片组")  # created last: sorts after 第一/第二 although its name sorts first
+    report = compute_report(session, ex.r2)
+    report.rows[0].group = ""
+    names = [g.name for g in group_averages(report, ["第一片组", "第二片组", "第零片组"])]
+    assert names[-1] == "未分组" and names[:-1] in (["第一片组", "第二片组"], ["第一片组"], ["第二片组"])
+    report.rows[0].group = "第零片组"
+    assert [g.name for g in group_averages(report, ["第一片组", "第二片组", "第零片组"])][-1] == "第零片组"
