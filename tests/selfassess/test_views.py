@@ -174,3 +174,9 @@ def test_deadline_closed_page_for_unit(client, session, sxs):
     assert "自评填报已截止" in html
     resp = post_item(client, sxs, "1.1", {"value": "30", "version": ""})
     assert resp.status_code == 400 and "2000年01月01日截止" in resp.get_data(as_text=True)
+
+
+def test_unit_home_points_to_self_assessment(client, sxs):
+    login(client, "unit_a")
+    html = client.get("/").get_data(as_text=True)
+    assert "进入自评填报" in html and 'href="/self"' in html and 'href="/evidence/"' in html
