@@ -69,18 +69,18 @@ def test_serve_runs_several_stateless_workers(server, session, make, tmp_path):
         assert status == 200, (status, headers.get("Location"))
 
     # Two windows of the same assessor save the same cell at once with the version they saw.
-    target = rnd.targets[0]
+    target_id = rnd.targets[0].id
     windows = [Client("127.0.0.1", port) for _ in range(2)]
     for c in windows:
         c.cookies, c.csrf = dict(client.cookies), client.csrf
     for n in range(4):
-        version = session.scalar(select(Score.version).where(Score.target_id == target.id))
+        version = session.scalar(select(Score.version).where(Score.target_id == target_id))
         session.rollback()
         barrier, results = threading.Barrier(2), [None, None]
 
         def save(k):
             barrier.wait()
-            results[k] = windows[k].post_json("/api/scores", {"target_id": target.id, "leaf_code": "1.1",
+            results[k] = windows[k].post_json("/api/scores", {"target_id": target_id, "leaf_code": "1.1",
                                                               "value": str(30 + k + n), "version": version})
         threads = [threading.Thread(target=save, args=(k,)) for k in (0, 1)]
         [t.start() for t in threads]
@@ -89,6 +89,6 @@ def test_serve_runs_several_stateless_workers(server, session, make, tmp_path):
         assert statuses == [200, 409], results
         winner = next(k for k in (0, 1) if results[k][0] == 200)
         assert "已在别处被修改" in results[1 - winner][1]["error"]
-        stored = session.scalar(select(Score).where(Score.target_id == target.id))
+        stored = session.scalar(select(Score).where(Score.target_id == target_id))
         assert stored.points == Decimal(30 + winner + n) and stored.version == results[winner][1]["version"]
         session.rollback()
