@@ -83,7 +83,11 @@ def _register_hooks(app: Flask) -> None:
 
     @app.errorhandler(413)
     def _too_large(_e):
-        return render_template("error.html", code=413, message="上传的文件过大"), 413
+        from flask import current_app
+
+        limit = current_app.config.get("MAX_EVIDENCE_MB", 20)
+        message = f"上传的文件过大，未保存。佐证材料单个文件不超过{limit} MB，请压缩或拆分后再上传"
+        return render_template("error.html", code=413, message=message), 413
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -65,7 +65,8 @@ def test_oversized_upload_has_a_clear_message(client, session, lib, app, store):
 def test_far_oversized_request_is_413(client, lib, app):
     app.config["MAX_CONTENT_LENGTH"] = 2048
     login(client, "unit_a")
-    assert up(client, lib["a"], samples.pdf() + b"0" * 4096, "大.pdf").status_code == 413
+    resp = up(client, lib["a"], samples.pdf() + b"0" * 4096, "大.pdf")
+    assert resp.status_code == 413 and "不超过20 MB" in resp.get_data(as_text=True)
 
 
 def test_path_traversal_name_is_only_a_label(client, session, lib, store):
