@@ -57,6 +57,8 @@ def detail_columns(report: Report) -> list[Column]:
     cols += [
         Column("base", "基础分", "num", 9, lambda r: r.base),
         Column("total", "总分", "num", 9, lambda r: r.total),
+        Column("tier", "等次", "text", 7, lambda r: r.tier),
+        Column("notes", "备注", "text", 40, lambda r: r.notes_text),  # 一票否决, 等次调整 with reasons
     ]
     return cols
 

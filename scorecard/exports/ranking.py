@@ -170,7 +170,9 @@ class _SheetWriter:
             return self.styles.wrap
         return None
 
-    def _detail_style(self, column: Column, row: ReportRow, _value):
+    def _detail_style(self, column: Column, row: ReportRow, value):
+        if column.key in ("tier", "notes"):
+            return self._tier_style(column, row, value)
         if column.key.startswith("leaf:") and column.key[5:] not in row.leaf_scores:
             return self.styles.grey
         if column.key.startswith("sub:"):

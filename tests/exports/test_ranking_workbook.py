@@ -146,18 +146,18 @@ def test_detail_sheet(exported):
     ws = wb["得分明细"]
     assert ws["A1"].value == "R1轮考核指标得分明细"
     assert _values(ws, 3) == ["组织编码", "组织名称", "类别", "政治建设", None, None,
-                              "组织建设", None, None, None, "基础分", "总分"]
+                              "组织建设", None, None, None, "基础分", "总分", "等次", "备注"]
     assert _values(ws, 4) == [None, None, None, "1.1 第一议题（40分）", "1.2 三会一课（20分）", "小计（60分）",
                               "2.1 主题党日（30分）", "2.2 医德医风（10分）", "2.3 机关作风（10分）", "小计（50分）",
-                              None, None]
+                              None, None, None, None]
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"D3:F3", "G3:J3", "A3:A4", "B3:B4", "C3:C4", "K3:K4", "L3:L4"} <= merged
-    assert _values(ws, 5) == ["A", "甲局机关党委", "机关", 40, 16, 56, 30, None, 10, 40, 96, 96]
-    assert _values(ws, 9) == ["X2", URL_NAME, "医疗卫生", 20, 18, 38, None, None, None, 0, 38, 38]
+    assert {"D3:F3", "G3:J3", "A3:A4", "B3:B4", "C3:C4", "K3:K4", "L3:L4", "M3:M4", "N3:N4"} <= merged
+    assert _values(ws, 5) == ["A", "甲局机关党委", "机关", 40, 16, 56, 30, None, 10, 40, 96, 96, "好", None]
+    assert _values(ws, 9) == ["X2", URL_NAME, "医疗卫生", 20, 18, 38, None, None, None, 0, 38, 38, "差", "未评分2项"]
     assert ws["H5"].fill.fgColor.rgb == "FFD9D9D9"  # 2.2 does not apply to 机关
     assert ws["G9"].fill.fill_type is None  # 2.1 applies to X2 but is not scored
     assert ws["F5"].font.b and ws["F5"].number_format == "0.00"  # 小计
-    assert ws.freeze_panes == "C5" and ws.auto_filter.ref == "A4:L9" and ws.print_title_rows == "$3:$4"
+    assert ws.freeze_panes == "C5" and ws.auto_filter.ref == "A4:N9" and ws.print_title_rows == "$3:$4"
 
 
 def test_deduction_and_adjustment_sheets(exported):
