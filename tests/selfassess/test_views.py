@@ -180,3 +180,9 @@ def test_unit_home_points_to_self_assessment(client, sxs):
     login(client, "unit_a")
     html = client.get("/").get_data(as_text=True)
     assert "进入自评填报" in html and 'href="/self"' in html and 'href="/evidence/"' in html
+
+
+def test_score_page_and_self_page_link_each_other(client, sxs):
+    login(client, "assessor")
+    assert f'href="/self/targets/{sxs.ta.id}"' in client.get(f"/targets/{sxs.ta.id}/scores").get_data(as_text=True)
+    assert f'href="/targets/{sxs.ta.id}/scores"' in client.get(f"/self/targets/{sxs.ta.id}").get_data(as_text=True)
