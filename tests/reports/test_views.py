@@ -137,3 +137,14 @@ def test_failed_job_reports_a_chinese_message(client, committed, app, session):
     assert status["state"] == "failed" and "没有考核类别“村”" in status["message"]
     assert client.get(page + "/download").status_code == 404
     assert leader.username == "leader"
+
+
+def test_large_rounds_offer_the_background_job(client, committed, app):
+    login(client, "leader")
+    page = client.get(f"/rounds/{committed.rnd.id}/ranking").get_data(as_text=True)
+    assert f"/rounds/{committed.rnd.id}/ranking.xlsx" in page and "jobs/ranking" not in page
+    app.config["EXPORT_JOB_MIN_TARGETS"] = 5
+    for path in (f"/rounds/{committed.rnd.id}/ranking", f"/rounds/{committed.rnd.id}"):
+        page = client.get(path).get_data(as_text=True)
+        assert f"/reports/rounds/{committed.rnd.id}/jobs/ranking" in page, path
+        assert f"/rounds/{committed.rnd.id}/ranking.xlsx" not in page, path
