@@ -37,3 +37,21 @@ def test_editor_sets_flag_and_new_version_keeps_it(session, make):
     schemes.publish(session, w["assessor"], scheme)
     copy = schemes.new_version(session, w["assessor"], scheme)
     assert next(i for i in copy.indicators if i.code == "1.1").evidence_required is True
+
+
+def test_editor_form_sets_flag(client, session, make):
+    from tests.conftest import login
+
+    w = make.world()
+    scheme = make.scheme(status="draft")
+    leaf = next(i for i in scheme.indicators if i.code == "2.1")
+    session.commit()
+    login(client, "assessor")
+    url = f"/schemes/{scheme.id}/indicators/{leaf.id}/edit"
+    assert "自评时必须提供佐证材料" in client.get(url).get_data(as_text=True)
+    resp = client.post(url, data={"code": "2.1", "name": "主题党日", "max_points": "40", "rule_type": "grade",
+                                  "evidence_required": "y"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    session.expire_all()
+    assert session.get(type(leaf), leaf.id).evidence_required is True
+    assert w["assessor"]
