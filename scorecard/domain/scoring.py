@@ -21,7 +21,13 @@ def leaf_final(values: Sequence[Decimal], trimmed: bool) -> Decimal | None:
         return None
     if trimmed and len(nums) >= 5:
         nums = nums[1:-1]
-    return q2_fraction(Fraction(sum(nums, ZERO)) / len(nums))
+    total = sum(nums, ZERO)
+    if total.as_tuple().exponent >= -2:
+        # Fast path (scores have ≤ 2 decimals): exact integer cents, half away from zero.
+        cents, n = abs(int(total.scaleb(2))), len(nums)
+        rounded = (2 * cents + n) // (2 * n)
+        return Decimal(-rounded if total < 0 else rounded).scaleb(-2)
+    return q2_fraction(Fraction(total) / len(nums))
 
 
 def bonus_total(items: Sequence[tuple[Decimal, Decimal | None]],

@@ -144,20 +144,29 @@ def _row(res, target: RoundTarget, finals: dict, changed: list[str] = ()) -> Rep
 
 
 def _deductions(session: Session, rnd: Round, st: Structure) -> list[ReportDeduction]:
+    # Only 扣分 leaves carry deductions: don't load (and JSON-decode) every other score's input.
+    deduct_ids = [st.leaf(c).id for c in st.leaf_codes if st.rule(c).type == "deduct"]
+    if not deduct_ids:
+        return []
     rows = session.execute(
-        select(Score, RoundTarget, User.display_name)
+        select(Score.target_id, Score.indicator_id, Score.input, User.display_name)
         .join(RoundTarget, Score.target_id == RoundTarget.id)
         .join(User, Score.assessor_id == User.id)
-        .where(RoundTarget.round_id == rnd.id)
-        .options(selectinload(RoundTarget.org), selectinload(RoundTarget.category))
+        .where(RoundTarget.round_id == rnd.id, Score.indicator_id.in_(deduct_ids))
         .order_by(RoundTarget.id, Score.indicator_id, Score.id)
     ).all()
+    targets = {t.id: t for t in session.scalars(
+        select(RoundTarget).where(RoundTarget.round_id == rnd.id)
+        .options(selectinload(RoundTarget.org), selectinload(RoundTarget.category)))}
     code_of = {i.id: i.code for i in rnd.scheme.indicators}
     out = []
-    for score, target, assessor in rows:
-        code = code_of[score.indicator_id]
-        ind = st.leaf(code)
-        for points, reason in deductions_of(st.rule(code), score.input):
+    for target_id, indicator_id, raw, assessor in rows:
+        code = code_of[indicator_id]
+        deductions = deductions_of(st.rule(code), raw)
+        if not deductions:
+            continue
+        target, ind = targets[target_id], st.leaf(code)
+        for points, reason in deductions:
             out.append(ReportDeduction(target.category.name, target.org.code, target.org.name,
                                        code, ind.name, points, reason, assessor))
     return out
