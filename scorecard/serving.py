@@ -59,6 +59,10 @@ def _gunicorn(host: str, port: int, workers: int, threads: int, timeout: int) ->
                 "preload_app": False,  # every worker builds its own app and engine after fork
                 "accesslog": os.environ.get("SCORECARD_ACCESS_LOG"), "errorlog": "-",
             }
+            # gunicorn ≥ 25 opens a control socket in $HOME by default, shared by every instance
+            # of the same user; scorecard doesn't use it (several servers may run side by side).
+            if "control_socket_disable" in self.cfg.settings:
+                options["control_socket_disable"] = True
             for key, value in options.items():
                 self.cfg.set(key, value)
 
