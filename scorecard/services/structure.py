@@ -35,13 +35,17 @@ class Structure:
     tops: list[Indicator]
     top_of: dict[str, str]
     applicable: dict[str, frozenset[str]] = field(default_factory=dict)
+    _rules: dict[str, LeafRule] = field(default_factory=dict, repr=False, compare=False)
 
     def leaf(self, code: str) -> Indicator:
         return self.by_code[code]
 
     def rule(self, code: str) -> LeafRule:
-        ind = self.by_code[code]
-        return LeafRule(ind.rule_type, ind.max_points, ind.rule_params or {})
+        # Built (and validated) once per leaf: a round's report asks for it per score.
+        if code not in self._rules:
+            ind = self.by_code[code]
+            self._rules[code] = LeafRule(ind.rule_type, ind.max_points, ind.rule_params or {})
+        return self._rules[code]
 
     def applies(self, leaf_code: str, category: str) -> bool:
         return leaf_code in self.applicable.get(category, frozenset())
