@@ -217,3 +217,154 @@ def test_random_workbooks_never_crash(data):
         except ImportFailed as exc:
             assert exc.issues and all(i.message for i in exc.issues)
             assert READ_FAILED_MESSAGE not in [i.message for i in exc.issues]
+
+
+# --- XML entity bombs, size and row limits, every kind of bad cell (security review) ------------
+
+from scorecard.importers.votes import VoteContext, parse_votes  # noqa: E402
+
+VOTE_CTX = VoteContext(targets={"A01": ("甲", "机关", True)}, leaves={"3.1": ("民主测评", ["好", "较好", "一般", "差"])},
+                       applicable={"机关": {"3.1"}})
+ALL_PARSERS = {**PARSERS, "votes": lambda data: parse_votes(data, VOTE_CTX)}
+
+LAUGHS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+          b'<!DOCTYPE sst [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+          b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
+          b'<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">'
+          b'<!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">'
+          b'<!ENTITY i "&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;"><!ENTITY j "&i;&i;&i;&i;&i;&i;&i;&i;&i;&i;">]>\n'
+          b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+          b'<si><t>&j;</t></si></sst>')
+
+
+def _replace_part(data: bytes, name: str, content: bytes) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, content if info.filename == name else src.read(info.filename))
+    return out.getvalue()
+
+
+def shared_strings_xlsx(sheets: dict[str, list[list]]) -> bytes:
+    """Like builders.xlsx, but written by XlsxWriter, which stores text in xl/sharedStrings.xml
+    (openpyxl writes inline strings)."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    for title, rows in sheets.items():
+        ws = wb.add_worksheet(title)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                ws.write(r, c, value)
+    wb.close()
+    data = out.getvalue()
+    assert "xl/sharedStrings.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    return data
+
+
+def billion_laughs() -> bytes:
+    data = shared_strings_xlsx({"组织": [["编码", "名称"], ["A", "甲"]], "指标": [["编码", "名称", "分值"]],
+                                "评分": [["组织编码", "1.1 理论学习"], ["A01", 1]]})
+    return _replace_part(data, "xl/sharedStrings.xml", LAUGHS)
+
+
+@pytest.mark.parametrize("name", ALL_PARSERS)
+def test_billion_laughs_in_shared_strings(name):
+    """defusedxml / expat refuse the entity expansion: ImportFailed in well under a second."""
+    data = billion_laughs()
+    started = time.monotonic()
+    with pytest.raises(ImportFailed) as excinfo:
+        ALL_PARSERS[name](data)
+    assert time.monotonic() - started < 2
+    assert excinfo.value.issues[0].message == READ_FAILED_MESSAGE
+
+
+def test_external_entity_is_not_resolved(tmp_path):
+    """XXE: a SYSTEM entity pointing at a local file must never reach the parsed values."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET")
+    xxe = (b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE sst [<!ENTITY x SYSTEM "file://'
+           + str(secret).encode() + b'">]><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+           b' count="1" uniqueCount="1"><si><t>&x;</t></si></sst>')
+    data = _replace_part(shared_strings_xlsx({"组织": [["编码", "名称"], ["A", "甲"]]}), "xl/sharedStrings.xml", xxe)
+    with pytest.raises(ImportFailed) as excinfo:
+        parse_orgs(data)
+    assert "TOPSECRET" not in str(excinfo.value)
+
+
+@pytest.mark.parametrize("name", ALL_PARSERS)
+def test_file_over_the_size_limit(name):
+    from scorecard.importers.common import MAX_UPLOAD_BYTES
+
+    data = b"PK" + b"\0" * MAX_UPLOAD_BYTES
+    with pytest.raises(ImportFailed) as excinfo:
+        ALL_PARSERS[name](data)
+    assert "文件超过20MB" in excinfo.value.issues[0].message
+
+
+def test_too_many_entries_in_the_zip():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for i in range(1001):
+            zf.writestr(f"x/{i}.xml", "")
+    with pytest.raises(ImportFailed) as excinfo:
+        parse_orgs(out.getvalue())
+    assert "解压后过大" in excinfo.value.issues[0].message
+
+
+@pytest.fixture(scope="module")
+def too_many_rows() -> bytes:
+    from scorecard.importers.common import MAX_ROWS
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("组织")
+    ws.append(["编码", "名称", "上级编码"])
+    for i in range(MAX_ROWS + 1):
+        ws.append([f"X{i}", "单位", "ROOT"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_row_limit(too_many_rows):
+    started = time.monotonic()
+    with pytest.raises(ImportFailed) as excinfo:
+        parse_orgs(too_many_rows, ["ROOT"])
+    assert "行数超过20000行上限" in excinfo.value.issues[0].message
+    assert time.monotonic() - started < 10
+
+
+BAD_CELLS = [
+    ("#DIV/0!", "error value"), ("#N/A", "error value"), (True, "boolean"),
+    (dt.datetime(2025, 1, 1), "date"), (1e308, "huge"), (-5, "negative"), (10.001, "too many decimals"),
+    ("十", "Chinese numeral"), ("x" * 5000, "very long text"), (11, "over the maximum"),
+    ("=HYPERLINK(\"http://x\")", "formula"), ("<script>alert(1)</script>", "markup"), ("10分", "unit suffix"),
+]
+
+
+@pytest.mark.parametrize("value, label", BAD_CELLS, ids=[b[1] for b in BAD_CELLS])
+def test_bad_score_cells_are_located(value, label):
+    """Every kind of bad score cell: ImportFailed naming sheet, row and column (or accepted when the
+    value is a legitimate number within range)."""
+    data = xlsx({"评分": [["t"], ["组织编码", "1.1 理论学习"], ["A01", value]]})
+    try:
+        parse_scores(data, LEAVES, TARGETS, APPLICABLE)
+    except ImportFailed as exc:
+        assert exc.issues and all(i.message for i in exc.issues)
+        assert any((i.sheet, i.row, i.column) == ("评分", 3, 2) for i in exc.issues), [str(i) for i in exc.issues]
+    else:
+        raise AssertionError(f"{label} {value!r} was accepted as a score")
+
+
+@pytest.mark.parametrize("value, label", BAD_CELLS, ids=[b[1] for b in BAD_CELLS])
+def test_bad_org_cells_never_crash(value, label):
+    data = xlsx({"组织": [["编码", "名称", "上级编码"], [value, value, "ROOT"]]})
+    try:
+        rows = parse_orgs(data, ["ROOT"])
+    except ImportFailed as exc:
+        assert exc.issues and all(i.message and i.row == 2 for i in exc.issues), [str(i) for i in exc.issues]
+    else:
+        assert all(r.code and r.name for r in rows)
+        assert all(len(r.name) <= 100 and "\x07" not in r.name for r in rows)
