@@ -33,7 +33,7 @@ def test_unit_submits_assessor_returns_unit_resubmits(live_server, watched_page,
     upload.write_bytes(samples.pdf("browser"))
 
     log_in(page, base, "unit_a")
-    page.get_by_role("link", name="自评填报").click()
+    page.get_by_role("link", name="进入自评填报").click()
     page.get_by_role("link", name="填报", exact=True).first.click()
     expect(page).to_have_url(f"{base}/self/targets/{ids.ta}")
 
