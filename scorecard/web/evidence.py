@@ -96,7 +96,26 @@ def show(evidence_id: int):
     db = get_db()
     ev = get_or_404(db, Evidence, evidence_id)
     require(permissions.can_view_evidence(actor(), ev))
-    return render_template("evidence/show.html", ev=ev, citations=ev_svc.citations_of(db, ev))
+    return render_template("evidence/show.html", ev=ev, citations=ev_svc.citations_of(db, ev), doc_types=DOC_TYPES,
+                           can_edit=permissions.can_manage_evidence(actor(), ev.org))
+
+
+@bp.route("/<int:evidence_id>/edit", methods=["POST"])
+@login_required
+def edit(evidence_id: int):
+    db = get_db()
+    ev = get_or_404(db, Evidence, evidence_id)
+    require(permissions.can_manage_evidence(actor(), ev.org))
+    try:
+        ev_svc.update_meta(db, actor(), ev, request.form.get("title", ""), request.form.get("doc_type", ""))
+    except ServiceError as exc:
+        db.rollback()
+        flash(exc.message, "danger")
+        return render_template("evidence/show.html", ev=ev, citations=ev_svc.citations_of(db, ev),
+                               doc_types=DOC_TYPES, can_edit=True), 400
+    db.commit()
+    flash("已保存材料信息", "success")
+    return redirect(url_for("evidence.show", evidence_id=ev.id))
 
 
 def _send(ev: Evidence, inline: bool):

@@ -124,3 +124,17 @@ def test_storage_is_outside_static_and_keys_checked(app, store):
     for bad in ("../x.pdf", "2025/../../etc/passwd", "/etc/passwd"):
         with pytest.raises(ValueError):
             check_key(bad)
+
+
+def test_edit_title_and_type(client, session, lib, store):
+    ev = ev_svc.upload(session, lib["unit_a"], store, lib["a"], samples.pdf(), "x.pdf").evidence
+    session.commit()
+    login(client, "unit_a")
+    resp = client.post(f"/evidence/{ev.id}/edit", data={"title": " ", "doc_type": "会议记录"})
+    assert resp.status_code == 400 and "材料标题不能为空" in resp.get_data(as_text=True)
+    assert client.post(f"/evidence/{ev.id}/edit", data={"title": "支委会记录", "doc_type": "会议记录"}).status_code == 302
+    session.expire_all()
+    assert (session.get(Evidence, ev.id).title, session.get(Evidence, ev.id).doc_type) == ("支委会记录", "会议记录")
+    client.post("/logout")
+    login(client, "assessor")
+    assert client.post(f"/evidence/{ev.id}/edit", data={"title": "改", "doc_type": "其他"}).status_code == 403
