@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from flask import abort, jsonify, render_template, request
 from flask_login import login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..domain.numbers import fmt, plain
 from ..domain.rules import RULE_LABELS
@@ -72,11 +73,12 @@ def _rows(db, user: User, st: Structure, targets: list[RoundTarget], leaves: lis
     return rows
 
 
-def _categories(rnd: Round) -> list[Category]:
-    seen: dict[int, Category] = {}
-    for t in rnd.targets:
-        seen.setdefault(t.category_id, t.category)
-    return list(seen.values())
+def _categories(db, rnd: Round) -> list[Category]:
+    """The round's categories in order of their first target (one query, not every target)."""
+    first = func.min(RoundTarget.id)
+    return list(db.scalars(
+        select(Category).join(RoundTarget, RoundTarget.category_id == Category.id)
+        .where(RoundTarget.round_id == rnd.id).group_by(Category.id).order_by(first)))
 
 
 @bp.route("/rounds/<int:round_id>/grid/<int:category_id>")
@@ -87,7 +89,12 @@ def grid(round_id: int, category_id: int):
     rnd = get_or_404(db, Round, round_id)
     require(permissions.can_change_round(user, rnd))
     category = get_or_404(db, Category, category_id)
-    targets = [t for t in rnd.targets if t.category_id == category.id and permissions.in_scope(user, t.org)]
+    # Only this category's targets, with their organisations in one query (a round may have
+    # thousands of targets in dozens of categories).
+    in_category = db.scalars(
+        select(RoundTarget).where(RoundTarget.round_id == rnd.id, RoundTarget.category_id == category.id)
+        .options(selectinload(RoundTarget.org)).order_by(RoundTarget.id))
+    targets = [t for t in in_category if permissions.in_scope(user, t.org)]
     if not targets:
         abort(404)
     st = round_structure(rnd)
@@ -95,7 +102,7 @@ def grid(round_id: int, category_id: int):
     rows = _rows(db, user, st, targets, leaves)
     counts = [sum(1 for r in rows if not r.avoided and r.cells[i].score) for i in range(len(leaves))]
     return render_template(
-        "scores/grid.html", rnd=rnd, category=category, categories=_categories(rnd), leaves=leaves,
+        "scores/grid.html", rnd=rnd, category=category, categories=_categories(db, rnd), leaves=leaves,
         rows=rows, counts=counts, editable=rnd.phase in ("self", "review"), short_name=short_name,
         rule_labels=RULE_LABELS, pts=plain,
     )
