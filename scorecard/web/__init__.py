@@ -107,3 +107,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard.bp)
     from . import reports
     app.register_blueprint(reports.bp)
+    from . import publicity
+    app.register_blueprint(publicity.bp)
