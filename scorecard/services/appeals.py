@@ -92,8 +92,8 @@ def _text(value: str | None, label: str, field: str) -> str:
 
 
 def submit(session: Session, actor: User, target: RoundTarget, indicator: Indicator, reason: str,
-           today: dt.date) -> Appeal:
-    """A unit appeals one leaf of its own published result."""
+           today: dt.date, evidence_ids: list[int] = ()) -> Appeal:
+    """A unit appeals one leaf of its own published result (optionally citing evidence)."""
     if not permissions.can_appeal(actor, target, today):
         if permissions.is_own_unit(actor, target):
             state = window_state(target.round, today)
@@ -113,6 +113,10 @@ def submit(session: Session, actor: User, target: RoundTarget, indicator: Indica
                     before_points=current_final(session, target, indicator.code, st))
     session.add(appeal)
     session.flush()
+    if evidence_ids:
+        from .publicity_evidence import cite_all
+
+        cite_all(session, actor, target, "appeal", appeal.id, evidence_ids)
     audit.record(session, actor, "create", "appeal", appeal.id,
                  new={"target": target.org.code, "indicator": indicator.code, "points": appeal.before_points},
                  reason=text)

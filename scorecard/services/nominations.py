@@ -22,7 +22,7 @@ ZERO = Decimal("0")
 
 
 def nominate(session: Session, actor: User, target: RoundTarget, item: SchemeItem | None, title: str,
-             claimed, description: str = "") -> Nomination:
+             claimed, description: str = "", evidence_ids: list[int] = ()) -> Nomination:
     if not permissions.can_nominate(actor, target):
         if permissions.is_own_unit(actor, target):
             raise PermissionDenied(f"本轮考核处于“{target.round.phase_label}”阶段，不能再推报")
@@ -51,6 +51,10 @@ def nominate(session: Session, actor: User, target: RoundTarget, item: SchemeIte
                      claimed_points=q2(points), created_by_id=actor.id)
     session.add(nom)
     session.flush()
+    if evidence_ids:
+        from .publicity_evidence import cite_all
+
+        cite_all(session, actor, target, "nomination", nom.id, evidence_ids)
     audit.record(session, actor, "create", "nomination", nom.id,
                  new={"target": target.org.code, "item": item.code, "title": text, "claimed": nom.claimed_points})
     return nom
@@ -61,6 +65,10 @@ def withdraw(session: Session, actor: User, nom: Nomination) -> None:
         raise PermissionDenied()
     if nom.status != "pending":
         raise ServiceError("已审核的推报不能撤回", "status")
+    from .publicity_evidence import cited
+
+    for c in cited(session, "nomination", [nom.id]).get(nom.id, []):
+        session.delete(c)
     audit.record(session, actor, "delete", "nomination", nom.id,
                  old={"target": nom.target.org.code, "title": nom.title, "claimed": nom.claimed_points})
     session.delete(nom)

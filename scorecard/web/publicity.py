@@ -18,6 +18,7 @@ from ..services import nominations as nom_svc
 from ..services import permissions, votes as votes_svc
 from ..services.errors import PermissionDenied, ServiceError
 from ..services.leaf_sources import collect
+from ..services.publicity_evidence import cited, library_for, parse_ids
 from ..services.ranking import report_for, round_structure
 from . import get_db
 from .util import actor, get_or_404, require
@@ -83,10 +84,15 @@ def render_target(target: RoundTarget, status: int = 200, form: dict | None = No
         if row is not None:
             adjustments = [a for a in report.adjustments if a.org_code == row.org_code and a.category == row.category]
     bonus_items = [i for i in rnd.scheme.items if i.kind == "bonus"]
+    noms = nom_svc.for_target(db, target)
+    target_appeals = appeals_svc.for_target(db, target)
     return render_template(
         "publicity/target.html", target=target, rnd=rnd, row=row, published=published,
         leaves=_breakdown(db, target, row) if published else [], adjustments=adjustments,
-        nominations=nom_svc.for_target(db, target), bonus_items=bonus_items,
+        nominations=noms, bonus_items=bonus_items,
+        library=library_for(db, current_user, target) if current_user.role == "unit" else [],
+        nom_evidence=cited(db, "nomination", [n.id for n in noms]),
+        appeal_evidence=cited(db, "appeal", [a.id for a in target_appeals]),
         window=appeals_svc.window_state(rnd, today()), today=today(),
         can_appeal=permissions.can_appeal(current_user, target, today()),
         can_nominate=permissions.can_nominate(current_user, target), form=form or {}, fmt=fmt,
@@ -134,7 +140,8 @@ def appeal(target_id: int):
     def action():
         if ind is None:
             raise ServiceError("请选择要申诉的指标", "indicator")
-        appeals_svc.submit(get_db(), actor(), target, ind, form["reason"], today())
+        appeals_svc.submit(get_db(), actor(), target, ind, form["reason"], today(),
+                           evidence_ids=parse_ids(request.form.getlist("evidence")))
 
     return _run(target, action, "申诉已提交，请等待考核员复核", {"appeal": form})
 
@@ -147,8 +154,9 @@ def nominate(target_id: int):
     form = {k: request.form.get(k, "") for k in ("item", "title", "claimed", "description")}
     item = get_db().get(SchemeItem, int(form["item"])) if form["item"].isdigit() else None
     done = "推报已提交，请等待考核员审核"
-    return _run(target, lambda: nom_svc.nominate(get_db(), actor(), target, item, form["title"],
-                                                  form["claimed"], form["description"]), done, {"nominate": form})
+    return _run(target, lambda: nom_svc.nominate(
+        get_db(), actor(), target, item, form["title"], form["claimed"], form["description"],
+        evidence_ids=parse_ids(request.form.getlist("evidence"))), done, {"nominate": form})
 
 
 @bp.route("/nominations/<int:nomination_id>/withdraw", methods=["POST"])

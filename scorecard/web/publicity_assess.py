@@ -13,6 +13,7 @@ from ..services import appeals as appeals_svc
 from ..services import nominations as nom_svc
 from ..services import permissions
 from ..services.errors import PermissionDenied, ServiceError
+from ..services.publicity_evidence import cited
 from . import get_db
 from .publicity import bp, posted, today
 from .util import actor, get_or_404, require
@@ -28,12 +29,15 @@ def render_round(rnd: Round, status: int = 200, form: dict | None = None):
     db = get_db()
     user = current_user
     targets = sorted(rnd.targets, key=lambda t: (t.category_id, t.org.code))
+    appeals = appeals_svc.for_round(db, rnd)
+    noms = nom_svc.for_round(db, rnd.id)
     return render_template(
         "publicity/round.html", rnd=rnd, targets=targets, today=today(),
         window=appeals_svc.window_state(rnd, today()),
-        appeals=appeals_svc.for_round(db, rnd), open_appeals=appeals_svc.open_count(db, rnd),
-        nominations=nom_svc.for_round(db, rnd.id),
-        answerable={a.id: permissions.can_answer_appeal(user, a.target) for a in appeals_svc.for_round(db, rnd)},
+        appeals=appeals, open_appeals=appeals_svc.open_count(db, rnd), nominations=noms,
+        answerable={a.id: permissions.can_answer_appeal(user, a.target) for a in appeals},
+        appeal_evidence=cited(db, "appeal", [a.id for a in appeals]),
+        nom_evidence=cited(db, "nomination", [n.id for n in noms]),
         decidable={t.id: permissions.can_decide_nomination(user, t) for t in rnd.targets},
         verifiable={t.id: permissions.can_verify(user, t) for t in rnd.targets},
         votable={t.id: permissions.can_enter_votes(user, t) for t in rnd.targets},
