@@ -30,6 +30,17 @@ def leaf_final(values: Sequence[Decimal], trimmed: bool) -> Decimal | None:
     return q2_fraction(Fraction(total) / len(nums))
 
 
+def leaf_final_cents(total: int, count: int, low: int, high: int, trimmed: bool) -> Decimal | None:
+    """leaf_final from aggregates of the assessors' scores in integer cents (Σ, n, min, max),
+    as a database computes them; the same result as leaf_final for scores with ≤ 2 decimals."""
+    if count == 0:
+        return None
+    if trimmed and count >= 5:
+        total, count = total - low - high, count - 2
+    rounded = (2 * abs(total) + count) // (2 * count)
+    return Decimal(-rounded if total < 0 else rounded).scaleb(-2)
+
+
 def bonus_total(items: Sequence[tuple[Decimal, Decimal | None]],
                 scheme_cap: Decimal | None) -> Decimal:
     """Σ min(points, item cap), then capped by the scheme's bonus cap."""
