@@ -34,6 +34,7 @@ EXPECT = {
     "dashboard.round_burden GET /dashboard/rounds/<int:round_id>/burden": ('222F', '222F', '222F', 'FFFF', 'FFFF', 'LLLL'),
     "dashboard.round_view GET /dashboard/rounds/<int:round_id>": ('222F', '222F', '222F', 'FFFF', 'FFFF', 'LLLL'),
     "evidence.download GET /evidence/<int:evidence_id>/download": ('222F', '222F', '222F', '22FF', '22FF', 'LLLL'),
+    "evidence.edit POST /evidence/<int:evidence_id>/edit": ('FFFF', 'FFFF', 'FFFF', '44FF', '44FF', 'LLLL'),
     "evidence.index GET /evidence/": ('2', '2', '2', '2', '2', 'L'),
     "evidence.preview GET /evidence/<int:evidence_id>/preview": ('222F', '222F', '222F', '22FF', '22FF', 'LLLL'),
     "evidence.show GET /evidence/<int:evidence_id>": ('222F', '222F', '222F', '22FF', '22FF', 'LLLL'),

@@ -160,6 +160,9 @@ def test_matrix(app, client, session, world, role):
     failures, done = [], 0
     for endpoint, method, rule in sorted(CELLS, key=lambda c: c[0] in LAST):
         key = matrix.key(endpoint, method, rule)
+        if key not in EXPECT:
+            failures.append(f"unclassified endpoint {key} (add it to matrix_table.py)")
+            continue
         for scope, expected in zip(matrix.scopes_of(rule), codes_for(key, role)):
             if method != "GET" and expected in ALLOWED:
                 continue
@@ -178,6 +181,8 @@ def _allowed_posts():
         if method != "POST":
             continue
         key = matrix.key(endpoint, method, rule)
+        if key not in EXPECT:  # test_every_endpoint_is_classified names it
+            continue
         for role in ROLES:
             expected = codes_for(key, role)[0]
             if expected in ALLOWED:
