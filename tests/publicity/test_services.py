@@ -275,3 +275,16 @@ def test_set_window(session, w):
     assert rnd.publicity_end == dt.date(2025, 12, 12)
     with pytest.raises(PermissionDenied):
         appeals.set_window(session, w["unit_a"], rnd, TODAY, TODAY)
+
+
+def test_removing_the_bonus_of_an_approved_nomination_keeps_the_nomination(session, w):
+    from scorecard.services import adjustments
+
+    nom = nominations.nominate(session, w["unit_a"], w["ta"], _bonus(w), "荣誉", "1")
+    nominations.decide(session, w["assessor"], nom, True)
+    session.commit()
+    adjustments.remove_adjustment(session, w["assessor"], session.get(Adjustment, nom.adjustment_id), "重复加分")
+    session.commit()
+    session.expire_all()
+    assert nom.status == "approved" and nom.adjustment_id is None
+    assert row_of(compute_report(session, w["round"]), w["ta"]).bonus == D("0.00")

@@ -140,3 +140,15 @@ def test_votes_hidden_from_unit_and_leader(client, session, w):
     client.post("/logout")
     login(client, "assessor")
     assert "王秘密" in text(client.get(f"/publicity/targets/{w['ta'].id}/votes"))
+
+
+def test_window_form_validates_dates(client, session, w):
+    login(client, "assessor")
+    url = f"/publicity/rounds/{w['round'].id}/window"
+    resp = client.post(url, data={"start": "2025-13-01", "end": "2025-12-20"})
+    assert resp.status_code == 400 and "公示开始日期“2025-13-01”不是有效的日期" in text(resp)
+    resp = client.post(url, data={"start": "2025-12-20", "end": "2025-12-10"})
+    assert resp.status_code == 400 and "不能早于开始日期" in text(resp)
+    assert client.post(url, data={"start": "2025-12-20", "end": "2025-12-26"}).status_code == 302
+    session.expire_all()
+    assert (str(w["round"].publicity_start), str(w["round"].publicity_end)) == ("2025-12-20", "2025-12-26")
