@@ -82,6 +82,7 @@ def round_group() -> None:
 def _load_commands() -> None:
     from . import admin, demo, orgs, rounds, schemes  # noqa: F401  (register commands)
     from . import backup  # noqa: F401
+    from . import security  # noqa: F401
     from . import reports  # noqa: F401
 
 
