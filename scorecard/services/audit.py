@@ -14,20 +14,28 @@ from decimal import Decimal
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import AuditEntry, Round, User
+from ..models import AuditEntry, Base, Round, RoundTarget, User
 from . import permissions
 from .errors import PermissionDenied
 
 ENTITY_LABELS = {
     "scheme": "考核方案", "indicator": "指标", "scheme_item": "加减分项", "tier": "等次",
     "round": "考核轮次", "round_target": "考核对象", "score": "评分", "adjustment": "加减分",
-    "organisation": "组织", "user": "账号",
+    "organisation": "组织", "user": "账号", "login": "登录", "request": "访问",
+    "self_assessment": "自评", "self_item": "自评项", "evidence": "佐证材料",
+    "evidence_citation": "材料引用", "appeal": "申诉", "nomination": "绩优推报",
+    "verification_visit": "实地核验", "panel_vote": "述职评议投票",
 }
 ACTION_LABELS = {
     "create": "新建", "update": "修改", "delete": "删除", "clear": "清除", "import": "导入",
     "move": "移动", "publish": "发布", "archive": "归档", "new_version": "新版本",
     "veto": "一票否决", "unveto": "取消一票否决", "override_tier": "调整等次",
     "start_review": "开始审核评分", "finalize": "定档", "activate": "启用", "deactivate": "停用",
+    "login": "登录", "login_failed": "登录失败", "login_locked": "登录锁定", "logout": "退出",
+    "forbidden": "拒绝访问", "change_password": "修改密码", "reset_password": "重置密码", "unlock": "解锁",
+    "submit": "提交", "confirm": "确认", "return": "退回", "reopen": "重新开放", "upload": "上传",
+    "cite": "引用", "uncite": "取消引用", "reject": "标记无关", "answer": "答复", "decide": "审核",
+    "deadlines": "设置期限", "set_publicity_window": "设置公示期", "set_votes": "录入投票",
 }
 PAGE_SIZE = 50
 
@@ -55,9 +63,11 @@ def record(
     reason: str | None = None,
     round_id: int | None = None,
 ) -> AuditEntry:
-    """Add one audit row. round_id: the round the change belongs to (implied for entity "round")."""
-    if round_id is None and entity == "round":
-        round_id = entity_id
+    """Add one audit row. round_id: the round the change belongs to; when not given it is inferred
+    for "round", "round_target" and any entity whose table has a target_id (score, adjustment,
+    self_item, appeal, …), so the log can be filtered by round."""
+    if round_id is None:
+        round_id = _infer_round(session, entity, entity_id)
     entry = AuditEntry(
         user_id=actor.id if actor else None,
         action=action,
@@ -70,6 +80,24 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def _infer_round(session: Session, entity: str, entity_id: int | None) -> int | None:
+    if entity_id is None:
+        return None
+    if entity == "round":
+        return entity_id
+    mapper = next((m for m in Base.registry.mappers if getattr(m.class_, "__tablename__", None) == entity), None)
+    if mapper is None or not (entity == "round_target" or "target_id" in mapper.columns):
+        return None
+    with session.no_autoflush:
+        obj = session.get(mapper.class_, entity_id)
+        if obj is None:
+            return None
+        if isinstance(obj, RoundTarget):
+            return obj.round_id
+        target = session.get(RoundTarget, obj.target_id) if obj.target_id is not None else None
+    return target.round_id if target is not None else None
 
 
 # --- browsing (read only) -------------------------------------------------------------------

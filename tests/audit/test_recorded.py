@@ -72,3 +72,25 @@ def test_scores_adjustments_veto_override_and_phases_carry_the_round(session, ma
     rounds.advance(session, a, rnd, "publish")
     e = _last(session, "round", "publish")
     assert (e.old["phase"], e.new["phase"], e.round_id) == ("review", "publicity", rnd.id)
+
+
+def test_round_is_inferred_for_target_entities(session, make):
+    """Rows written without round_id by other areas (self-assessment, appeals …) still filter by round."""
+    from scorecard.models import Adjustment
+    from scorecard.services import audit
+
+    w = make.world()
+    scheme = make.scheme()
+    rnd = make.round(scheme, w["root"], [w["a"]])
+    target = rnd.targets[0]
+    adj = Adjustment(target_id=target.id, item=scheme.items[0], points=Decimal(1), reason="x",
+                     created_by=w["assessor"])
+    session.add(adj)
+    session.flush()
+    assert audit.record(session, w["admin"], "update", "round_target", target.id).round_id == rnd.id
+    assert audit.record(session, w["admin"], "update", "adjustment", adj.id).round_id == rnd.id
+    assert audit.record(session, w["admin"], "finalize", "round", rnd.id).round_id == rnd.id
+    assert audit.record(session, w["admin"], "update", "adjustment", 99999).round_id is None
+    assert audit.record(session, w["admin"], "update", "scheme", scheme.id).round_id is None
+    assert audit.record(session, w["admin"], "login", "login", w["admin"].id).round_id is None
+    session.commit()
