@@ -11,10 +11,10 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import AuditEntry, Base, Round, RoundTarget, User
+from ..models import AuditEntry, Base, Organisation, Round, RoundTarget, User
 from . import permissions
 from .errors import PermissionDenied
 
@@ -158,7 +158,7 @@ def search(session: Session, actor: User, f: AuditFilter, page: int = 1,
     """Newest first, one page of entries matching every given filter."""
     if not permissions.can_view_audit(actor):
         raise PermissionDenied()
-    cond = _conditions(f)
+    cond = _conditions(f) + _scope_conditions(actor)
     total = session.scalar(select(func.count(AuditEntry.id)).where(*cond)) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
@@ -170,12 +170,34 @@ def search(session: Session, actor: User, f: AuditFilter, page: int = 1,
     return AuditPage(list(entries), total, page, pages, per_page)
 
 
-def filter_choices(session: Session) -> dict:
-    """Entity types, users and rounds that occur in the log (for the filter form)."""
-    entities = session.scalars(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)).all()
-    user_ids = select(AuditEntry.user_id).where(AuditEntry.user_id.is_not(None)).distinct()
+def _scope_conditions(actor: User) -> list:
+    """An administrator sees what the accounts of their sub-tree did and what happened in rounds
+    their sub-tree runs; entries of no account and no round (e.g. failed logins of unknown names)
+    only administrators of a top-level organisation."""
+    parts = [AuditEntry.user_id.in_(_users_within(actor)), AuditEntry.round_id.in_(_rounds_within(actor))]
+    if actor.scope_org.parent_id is None:
+        parts.append(and_(AuditEntry.user_id.is_(None), AuditEntry.round_id.is_(None)))
+    return [or_(*parts)]
+
+
+def _users_within(actor: User):
+    return select(User.id).join(Organisation, User.scope_org_id == Organisation.id).where(
+        Organisation.path.startswith(actor.scope_org.path, autoescape=True))
+
+
+def _rounds_within(actor: User):
+    return select(Round.id).join(Organisation, Round.owner_org_id == Organisation.id).where(
+        Organisation.path.startswith(actor.scope_org.path, autoescape=True))
+
+
+def filter_choices(session: Session, actor: User) -> dict:
+    """Entity types, users and rounds that occur in the actor's part of the log (filter form)."""
+    scope = _scope_conditions(actor)
+    entities = session.scalars(select(AuditEntry.entity).where(*scope).distinct().order_by(AuditEntry.entity)).all()
+    user_ids = select(AuditEntry.user_id).where(AuditEntry.user_id.is_not(None), *scope).distinct()
     users = session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.username)).all()
     rounds = session.scalars(select(Round).order_by(Round.id.desc())).all()
+    rounds = [r for r in rounds if r.owner_org.is_within(actor.scope_org)]
     return {"entities": [(e, ENTITY_LABELS.get(e, e)) for e in entities],
             "users": list(users), "rounds": list(rounds)}
 

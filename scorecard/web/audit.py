@@ -53,7 +53,7 @@ def _date_errors(form: AuditFilterForm) -> list[str]:
 def index():
     require(permissions.can_view_audit(current_user))
     db = get_db()
-    choices = audit_svc.filter_choices(db)
+    choices = audit_svc.filter_choices(db, current_user)
     form = AuditFilterForm(request.args)
     form.entity.choices = [("", "（全部）")] + choices["entities"]
     form.user.choices = [("", "（全部）")] + [(str(u.id), f"{u.display_name}（{u.username}）")

@@ -142,9 +142,3 @@ EXPECT = {
 # unless a page is meant to show them.
 LEAK_ALLOWED: dict[tuple[str, str], str] = {}
 
-# Known defects reported to the owners (asserted as xfail(strict=True) in test_matrix.py, so a
-# fix makes the test fail until the entry is removed).
-KNOWN_LEAKS = {
-    ("audit.index GET /audit/", "admin"):
-        "the audit log is not filtered by the administrator's scope: a GW admin sees QT's entries",
-}

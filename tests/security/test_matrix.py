@@ -17,7 +17,7 @@ from tests.conftest import PG_URL, login
 from tests.evidence import samples
 
 from . import matrix
-from .matrix_table import EXPECT, KNOWN_LEAKS, LEAK_ALLOWED, ROLE_ORDER
+from .matrix_table import EXPECT, LEAK_ALLOWED, ROLE_ORDER
 from .matrix_world import MARK, ROLES, USERNAMES, build
 
 STATUS = {"2": 200, "3": 302, "4": 400, "9": 409, "F": 403, "N": 404, "L": 302}
@@ -142,8 +142,7 @@ def _check(client, method, url, expected: str, role: str, key: str, data=None) -
         return f"{role:9} {method} {url}: expected a redirect to login, got {location}"
     if expected == "3" and location.startswith("/login"):
         return f"{role:9} {method} {url}: redirected to login"
-    if 200 <= got < 300 and role != "anonymous" and (key, role) not in LEAK_ALLOWED \
-            and (key, role) not in KNOWN_LEAKS:
+    if 200 <= got < 300 and role != "anonymous" and (key, role) not in LEAK_ALLOWED:
         body = matrix.visible_text(resp)
         leaked = [m for m in matrix.outside(role) if m in body]
         if leaked:
@@ -199,16 +198,6 @@ def test_allowed_post(app, client, session, world, key, role):
     url = matrix.url_for_cell(rule, role, matrix.scopes_of(rule)[0], world)
     problem = _check(client, "POST", url, codes_for(key, role)[0], role, key)
     assert problem is None, problem
-
-
-@pytest.mark.parametrize("key, role", list(KNOWN_LEAKS))
-@pytest.mark.xfail(strict=True, reason="known defect reported to the owner (matrix_table.KNOWN_LEAKS)")
-def test_known_leaks(app, client, session, world, key, role):
-    endpoint, method, rule = next(c for c in CELLS if matrix.key(*c) == key)
-    login(client, USERNAMES[role])
-    url = matrix.url_for_cell(rule, role, "own", world)
-    body = matrix.visible_text(client.open(url, method=method))
-    assert not [m for m in matrix.outside(role) if m in body]
 
 
 # --- ids in query strings, forms and JSON bodies ----------------------------------------------
