@@ -17,6 +17,7 @@ from ..services.scoring import save_score
 from . import get_db
 from .score_inputs import (check_value, deduct_rows, leaf_groups, neighbours, parse_version,
                            raw_from_form, summary, target_access)
+from .scores_self import self_beside
 from .util import actor, get_or_404
 
 bp = Blueprint("scores", __name__)
@@ -49,6 +50,7 @@ def _page(db, tgt: RoundTarget, kept: dict | None = None, status: int = 200):
         "scores/target.html", target=tgt, rnd=tgt.round, groups=groups, summary=summary(groups),
         prev=prev, next=nxt, editable=permissions.can_score(actor(), tgt),
         deduct_rows=deduct_rows, check_value=check_value, pts=plain,
+        self_items=self_beside(db, actor(), tgt),
     ), status
 
 
