@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import make_server
 
+from playwright.sync_api import expect
+
 from tests.factories import Factory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -29,8 +31,11 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
-def live_server(db_url, tmp_path):
-    """The app on http://127.0.0.1:<free port>, seeded with world + scheme + round (committed)."""
+def live_server(request, db_url, tmp_path):
+    """The app on http://127.0.0.1:<free port>, seeded with world + scheme + round (committed).
+
+    The round is in phase 审核评分 unless parametrized indirectly with another phase, e.g.
+    `@pytest.mark.parametrize("live_server", ["self"], indirect=True)`."""
     from scorecard.web import create_app
 
     app = create_app({"DATABASE_URL": db_url, "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -39,7 +44,8 @@ def live_server(db_url, tmp_path):
     make = Factory(session)
     world = make.world()
     scheme = make.scheme()
-    rnd = make.round(scheme, world["root"], [world["a"], world["b"]])
+    rnd = make.round(scheme, world["root"], [world["a"], world["b"]],
+                     phase=getattr(request, "param", "review"))
     session.commit()
     ids = SimpleNamespace(round=rnd.id, category=world["a"].category_id,
                           ta=rnd.targets[0].id, tb=rnd.targets[1].id)
@@ -70,3 +76,32 @@ def watched_page(page):
     page.set_default_timeout(5000)
     yield page
     assert problems == [], "\n".join(problems)
+
+
+# -- helpers shared by the browser tests (plain functions: import from tests.browser.conftest)
+
+def log_in(page, base: str, username: str = "assessor") -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("Passw0rd!")
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(f"{base}/")
+
+
+def log_out(page) -> None:
+    page.get_by_role("button", name="退出").click()
+
+
+def advance(page, base: str, round_id: int, label: str) -> None:
+    """Move the round on through its page's link (发布公示, 定档 …) and the confirmation button."""
+    page.goto(f"{base}/rounds/{round_id}")
+    page.get_by_role("link", name=label).click()
+    page.get_by_role("button", name=f"确认{label}").click()
+
+
+def download(page, link_name, path):
+    """Click the link named link_name (str or regex), save the download to path; the Download."""
+    with page.expect_download() as info:
+        page.get_by_role("link", name=link_name).click()
+    info.value.save_as(path)
+    return info.value

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from scorecard.models import Indicator, RoundTarget, User
 from scorecard.services.scoring import save_score
+from tests.browser.conftest import advance, download, log_in, log_out
 
 pytestmark = pytest.mark.browser
 
@@ -24,24 +25,6 @@ def seed_scores(app, ids) -> None:
         save_score(s, assessor, t, ind["2.1"], {"level": level}, check_version=False)
     s.commit()
     s.close()
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("Passw0rd!")
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{base}/")
-
-
-def log_out(page):
-    page.get_by_role("button", name="退出").click()
-
-
-def advance(page, base, round_id, label):
-    page.goto(f"{base}/rounds/{round_id}")
-    page.get_by_role("link", name=label).click()
-    page.get_by_role("button", name=f"确认{label}").click()
 
 
 def total_of(path, org_name):
@@ -86,10 +69,8 @@ def test_publish_appeal_change_finalize_export(live_server, watched_page, tmp_pa
     advance(page, base, ids.round, "定档")
     expect(page.locator(".alert-success")).to_contain_text("当前阶段：已定档")
 
-    with page.expect_download() as info:
-        page.get_by_role("link", name="下载考核结果排名表（Excel）").click()
     path = tmp_path / "ranking.xlsx"
-    info.value.save_as(path)
+    download(page, "下载考核结果排名表（Excel）", path)
     total, notes = total_of(path, "乙局机关党委")
     assert total == 80.0
     assert "申诉复核 1.1 第一议题：30.00→36.00" in notes

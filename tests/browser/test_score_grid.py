@@ -9,6 +9,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import download, log_in
+
 pytestmark = pytest.mark.browser
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "score-grid.png"
@@ -16,14 +18,6 @@ SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "sco
 
 def cell(page, target_id: int, leaf: str):
     return page.locator(f'tr[data-target="{target_id}"] input[data-leaf="{leaf}"]')
-
-
-def log_in(page, base: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("用户名").fill("assessor")
-    page.get_by_label("密码").fill("Passw0rd!")
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{base}/")
 
 
 def enter_scores(page, ids) -> None:
@@ -130,12 +124,9 @@ def _column(headers: list[str], name: str, table) -> int:
 
 
 def check_workbook(page, tmp_path: Path, total: str) -> None:
-    with page.expect_download() as info:
-        page.get_by_role("link", name=re.compile("下载考核结果排名表")).click()
-    download = info.value
-    assert download.suggested_filename.endswith(".xlsx") and "排名" in download.suggested_filename
     path = tmp_path / "ranking.xlsx"
-    download.save_as(path)
+    got = download(page, re.compile("下载考核结果排名表"), path)
+    assert got.suggested_filename.endswith(".xlsx") and "排名" in got.suggested_filename
     wb = openpyxl.load_workbook(path, read_only=True)
     detail = _rows(wb["得分明细"])
     assert _lookup(detail, "A", lambda h: str(h).startswith("1.1 ")) in (35.5, "35.50")
