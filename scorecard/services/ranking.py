@@ -6,11 +6,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sqlalchemy import Integer, cast, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from ..domain.rules import deductions_of
 from ..domain.scoring import TargetInput, bonus_total, compute_round, leaf_final_cents
-from ..models import Adjustment, Round, RoundTarget, Score, User
+from ..models import Adjustment, Category, Indicator, Round, RoundTarget, Score, User
 from . import leaf_sources
 from .report import Report, ReportAdjustment, ReportDeduction, ReportLeaf, ReportRow, ReportTop
 from .structure import Structure, structure
@@ -19,10 +19,22 @@ ZERO = Decimal("0")
 
 
 def round_structure(rnd: Round) -> Structure:
-    categories = []
-    for t in rnd.targets:
-        if t.category.name not in categories:
-            categories.append(t.category.name)
+    session = object_session(rnd)
+    if session is None or "targets" in rnd.__dict__:
+        categories = []
+        for t in rnd.targets:
+            if t.category.name not in categories:
+                categories.append(t.category.name)
+    else:
+        # Every score save and grid page asks for this: one query for the round's categories
+        # (in order of their first target) instead of loading thousands of targets, and the
+        # scheme's indicators with their categories in one more (not one query per indicator).
+        categories = list(session.scalars(
+            select(Category.name).join(RoundTarget, RoundTarget.category_id == Category.id)
+            .where(RoundTarget.round_id == rnd.id).group_by(Category.id, Category.name)
+            .order_by(func.min(RoundTarget.id))))
+        indicators = session.scalars(select(Indicator).where(Indicator.scheme_id == rnd.scheme_id)
+                                     .options(selectinload(Indicator.categories))).all()
     for c in rnd.scheme.categories:
         if c.name not in categories:
             categories.append(c.name)
