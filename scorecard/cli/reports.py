@@ -1,12 +1,12 @@
-"""`scorecard export loss-analysis|groups|score-cards|compare --round R --out FILE.xlsx`: the
+"""`scorecard export loss-analysis|groups|score-cards|compare|progress --round R --out FILE.xlsx`: the
 analysis workbooks of a round, with the same permissions as the web pages (web/reports.py)."""
 from __future__ import annotations
 
 import click
 
 from ..exports.reports import write_cards_workbook, write_compare_workbook, write_group_workbook, \
-    write_loss_workbook
-from ..services import analysis, rounds
+    write_loss_workbook, write_progress_workbook
+from ..services import analysis, progress_report, rounds
 from . import Context, export_group, pass_ctx
 from .rounds import acting_user, as_option
 
@@ -69,3 +69,16 @@ def compare(ctx: Context, round_code: str, out: str, as_user: str | None, agains
         with analysis.writing(out):
             write_compare_workbook(current, previous, rows, out)
         click.echo(f"已导出两轮对比：{out}（{len(rows)}个组织）")
+
+
+@export_group.command("progress")
+@_common
+@pass_ctx
+def progress(ctx: Context, round_code: str, out: str, as_user: str | None) -> None:
+    """进度与逾期: self-assessment states per category, assessors' scoring progress, overdue units."""
+    with ctx.unit_of_work() as session:
+        rnd = rounds.round_by_code(session, round_code)
+        report = progress_report.progress_report(session, acting_user(session, as_user), rnd)
+        with analysis.writing(out):
+            write_progress_workbook(report, out)
+        click.echo(f"已导出进度与逾期：{out}（{len(report.targets)}个考核对象，逾期未提交{len(report.overdue)}个）")

@@ -1,7 +1,9 @@
-"""Column specs of the analysis reports (失分分析, 片组汇总, 评分卡, 两轮对比): one definition
+"""Column specs of the analysis reports (失分分析, 片组汇总, 评分卡, 两轮对比, 进度与逾期): one definition
 feeds the HTML table (templates/reports/) and the Excel sheet (exports/reports.py)."""
 from __future__ import annotations
 
+from ..models.selfassess import TARGET_STATUS
+from ..services.selfassess import STATUS_ORDER
 from .columns import Column
 
 MOVE_FORMAT = "+0;-0;0"  # rank movement: +2 / -1 / 0
@@ -85,4 +87,51 @@ def group_member_columns() -> list[Column]:
         Column("total", "总分", "num", 9, lambda item: item[1].total),
         Column("rank", "类别内排名", "int", 8, lambda item: item[1].rank),
         Column("tier", "等次", "text", 7, lambda item: item[1].tier),
+    ]
+
+
+# -- 进度与逾期 (services/progress_report.py) ------------------------------------------------
+
+def progress_columns() -> list[Column]:
+    """Per category: targets by self-assessment state, then the assessors' cells."""
+    cols = [
+        Column("category", "考核类别", "text", 12, lambda c: c.category),
+        Column("targets", "考核对象", "int", 8, lambda c: c.targets),
+    ]
+    cols += [Column(f"status:{s}", TARGET_STATUS[s], "int", 8, lambda c, s=s: c.counts.get(s, 0), group="自评状态")
+             for s in STATUS_ORDER]
+    return cols + [
+        Column("expected", "应评单元格", "int", 9, lambda c: c.expected, group="考核员评分"),
+        Column("scored", "已评单元格", "int", 9, lambda c: c.scored, group="考核员评分"),
+        Column("rate", "完成率(%)", "num", 9, lambda c: c.rate, group="考核员评分"),
+    ]
+
+
+def scoring_columns(assessors) -> list[Column]:
+    """Per target: cells each assessor has scored (blank: 回避), and the totals."""
+    cols = [
+        Column("org_code", "组织编码", "text", 10, lambda t: t.org_code),
+        Column("org_name", "组织名称", "text", 30, lambda t: t.org_name),
+        Column("category", "类别", "text", 10, lambda t: t.category),
+        Column("status", "自评状态", "text", 9, lambda t: t.status),
+        Column("leaves", "每位考核员应评", "int", 9, lambda t: t.leaves),
+    ]
+    cols += [Column(f"assessor:{a.id}", a.label, "int", 9, lambda t, i=a.id: t.by_assessor.get(i),
+                    group="各考核员已评单元格") for a in assessors]
+    return cols + [
+        Column("expected", "应评", "int", 7, lambda t: t.expected, group="合计"),
+        Column("scored", "已评", "int", 7, lambda t: t.scored, group="合计"),
+        Column("rate", "完成率(%)", "num", 9, lambda t: t.rate, group="合计"),
+    ]
+
+
+def overdue_columns() -> list[Column]:
+    return [
+        Column("number", "序号", "int", 6, lambda o: o.number),
+        Column("org_code", "组织编码", "text", 10, lambda o: o.org_code),
+        Column("org_name", "组织名称", "text", 30, lambda o: o.org_name),
+        Column("category", "类别", "text", 10, lambda o: o.category),
+        Column("group", "片组", "text", 12, lambda o: o.group),
+        Column("status", "自评状态", "text", 9, lambda o: o.status),
+        Column("days", "逾期天数", "int", 8, lambda o: o.days),
     ]

@@ -1,4 +1,4 @@
-"""Analysis workbooks of a round (失分分析, 片组汇总, 评分卡, 两轮对比), written like the ranking
+"""Analysis workbooks of a round (失分分析, 片组汇总, 评分卡, 两轮对比, 进度与逾期), written like the ranking
 workbook: red-head title, merged group headers, CJK-fitted widths, frozen panes, A4 landscape
 with repeated header rows and page numbers, numbers as numbers and user text as text."""
 from __future__ import annotations
@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+from ..services.progress_report import ProgressReport, totals
 from ..services.report import Report
 from .columns import Column
 from .report_columns import (DELTA_FORMAT, MOVE_FORMAT, card_columns, card_summary_columns, compare_columns,
-                             group_columns, group_member_columns, loss_columns)
+                             group_columns, group_member_columns, loss_columns, overdue_columns,
+                             progress_columns, scoring_columns)
 from .xlsx import (BORDER, PrintSetup, Styles, chinese_date, fit_widths, header_rows, new_workbook,
                    points_text, safe_sheet_name, set_print, set_widths, write_header, write_table, write_title)
 
@@ -28,6 +30,7 @@ class Sheet:
     items: Sequence
     freeze_after: str | None = None  # freeze columns up to and including this key
     style_for: Callable | None = None
+    subtitle: str | None = None  # instead of the ranking report's line (issuer, date, phase, full marks)
 
 
 def subtitle(report: Report, scope: str = "") -> str:
@@ -71,7 +74,7 @@ def table_sheet(wb, styles: Styles, special: _Special, report: Report, sheet: Sh
     columns, n = sheet.columns, len(sheet.columns)
     set_widths(ws, columns, fit_widths(columns, sheet.items))
     write_title(ws, TITLE_ROW, n, sheet.title, styles.redhead, 32)
-    write_title(ws, SUBTITLE_ROW, n, subtitle(report, sheet.scope), styles.redline, 20)
+    write_title(ws, SUBTITLE_ROW, n, sheet.subtitle or subtitle(report, sheet.scope), styles.redline, 20)
     levels = header_rows(columns)
     for offset in range(levels):
         ws.set_row(HEADER_ROW + offset, 22 if levels == 2 and offset == 0 else 36)
@@ -106,6 +109,24 @@ def write_compare_workbook(current: Report, previous: Report, rows, path: str | 
     write_sheets(path, current, title, [
         Sheet("两轮对比", title, f"本轮：{current.round_name}　上轮：{previous.round_name}　（按组织编码对应）",
               compare_columns(), rows, freeze_after="org_name"),
+    ])
+
+
+def write_progress_workbook(report: ProgressReport, path: str | Path) -> None:
+    """进度与逾期: per category the self-assessment states and scoring progress (with a 合计 row),
+    per target each assessor's scored cells, and the units overdue with their self-assessment."""
+    def line(scope: str) -> str:
+        return (f"{scope}　　发布单位：{report.issuer}　　日期：{chinese_date(report.date)}　　阶段：{report.phase}"
+                f"　　自评截止：{report.deadline_text}")
+
+    name = report.round_name
+    write_sheets(path, report, f"{name}进度与逾期", [
+        Sheet("进度汇总", f"{name}自评与评分进度", "", progress_columns(), [*report.categories, totals(report)],
+              freeze_after="category", subtitle=line("按考核类别统计自评状态和考核员评分单元格")),
+        Sheet("评分进度", f"{name}考核员评分进度", "", scoring_columns(report.assessors), report.targets,
+              freeze_after="org_name", subtitle=line("每个考核对象各考核员已评的单元格（空白：回避）")),
+        Sheet("逾期未提交", f"{name}逾期未提交自评单位", "", overdue_columns(), report.overdue,
+              freeze_after="org_name", subtitle=line("已过自评截止日期仍未提交自评的单位")),
     ])
 
 

@@ -1,4 +1,4 @@
-"""Analysis reports of a round (分析报表): 指标失分分析, 片组汇总, 考核评分卡, 两轮对比.
+"""Analysis reports of a round (分析报表): 指标失分分析, 片组汇总, 考核评分卡, 两轮对比, 进度与逾期.
 
 Every page renders the same column specs (exports/report_columns.py) that its Excel download
 writes. Assessors, leaders and admins see the rounds in their scope; units and clerks get 403.
@@ -16,9 +16,9 @@ from flask_login import current_user, login_required
 from ..domain.numbers import fmt
 from ..exports import reports as xl
 from ..exports.report_columns import (card_columns, card_summary_columns, compare_columns, group_columns,
-                                      loss_columns)
+                                      loss_columns, overdue_columns, progress_columns, scoring_columns)
 from ..models import Round
-from ..services import analysis, permissions
+from ..services import analysis, permissions, progress_report
 from ..services.errors import PermissionDenied, ServiceError
 from . import get_db
 from .util import actor, get_or_404, require
@@ -197,6 +197,25 @@ def compare_xlsx(round_id: int):
         return redirect(url_for("reports.index", round_id=rnd.id))
     return _download(rnd, f"{current.round_name}与{previous.round_name}对比",
                      lambda p: xl.write_compare_workbook(current, previous, rows, p))
+
+
+@bp.route("/rounds/<int:round_id>/progress")
+@login_required
+def progress(round_id: int):
+    rnd = load_round(round_id)
+    report = _call(progress_report.progress_report, rnd)
+    return render_template("reports/progress.html", rnd=rnd, report=report,
+                           categories=table(progress_columns(), [*report.categories, progress_report.totals(report)]),
+                           scoring=table(scoring_columns(report.assessors), report.targets),
+                           overdue=table(overdue_columns(), report.overdue))
+
+
+@bp.route("/rounds/<int:round_id>/progress.xlsx")
+@login_required
+def progress_xlsx(round_id: int):
+    rnd = load_round(round_id)
+    report = _call(progress_report.progress_report, rnd)
+    return _download(rnd, f"{report.round_name}进度与逾期", lambda p: xl.write_progress_workbook(report, p))
 
 
 from . import report_jobs  # noqa: E402,F401  (registers the background export routes on bp)

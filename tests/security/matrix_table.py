@@ -76,6 +76,8 @@ EXPECT = {
     "reports.job_status GET /reports/jobs/<job_id>/status": ('22FF', '22FF', '22FF', '22FF', '22FF', 'LLLL'),
     "reports.loss GET /reports/rounds/<int:round_id>/loss": ('222F', '222F', '222F', 'FFFF', 'FFFF', 'LLLL'),
     "reports.loss_xlsx GET /reports/rounds/<int:round_id>/loss.xlsx": ('222F', '222F', '222F', 'FFFF', 'FFFF', 'LLLL'),
+    "reports.progress GET /reports/rounds/<int:round_id>/progress": ('222F', '222F', '222F', 'FFFF', 'FFFF', 'LLLL'),
+    "reports.progress_xlsx GET /reports/rounds/<int:round_id>/progress.xlsx": ('222F', '222F', '222F', 'FFFF', 'FFFF', 'LLLL'),
     "reports.start_job POST /reports/rounds/<int:round_id>/jobs/<kind>": ('333F', '333F', '333F', 'FFFF', 'FFFF', 'LLLL'),
     "rounds.advance GET /rounds/<int:round_id>/advance/<action>": ('FFFF', '222F', 'FFFF', 'FFFF', 'FFFF', 'LLLL'),
     "rounds.advance POST /rounds/<int:round_id>/advance/<action>": ('FFFF', '333F', 'FFFF', 'FFFF', 'FFFF', 'LLLL'),
