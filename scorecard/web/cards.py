@@ -21,7 +21,7 @@ from ..services import permissions
 from ..services.errors import PermissionDenied
 from ..services.scorecard_card import build_card
 from . import get_db
-from .util import actor, get_or_404, require
+from .util import actor, get_or_404, require, table_header
 
 bp = Blueprint("cards", __name__, url_prefix="/cards")
 
@@ -73,27 +73,9 @@ def show(target_id: int):
         tops.append({"top": top, "cells": cells,
                      "leaves": [{"leaf": leaf, "cells": [_cell(c, leaf) for c in cols]} for leaf in top.leaves]})
     summary = [(key, label, _value_text(key, value), text) for key, label, value, text in summary_lines(card)]
-    return render_template("cards/show.html", target=target, card=card, cols=cols, header=_header(cols),
+    return render_template("cards/show.html", target=target, card=card, cols=cols, header=table_header(cols),
                            tops=tops, summary=summary, title=card_title(card),
                            can_ranking=permissions.can_view_ranking(current_user, target.round))
-
-
-def _header(cols) -> tuple[list[dict], list[str]]:
-    """Two header rows when assessors' columns are grouped under their names."""
-    top: list[dict] = []
-    lower: list[str] = []
-    grouped = any(c.group for c in cols)
-    for c in cols:
-        if c.group and top and top[-1]["group"] == c.group:
-            top[-1]["colspan"] += 1
-        elif c.group:
-            top.append({"text": c.group, "group": c.group, "colspan": 1, "rowspan": 1, "kind": "group"})
-        else:
-            top.append({"text": c.header, "group": None, "colspan": 1, "rowspan": 2 if grouped else 1,
-                        "kind": c.kind})
-        if c.group:
-            lower.append(c.header)
-    return top, lower
 
 
 @bp.route("/targets/<int:target_id>.xlsx")

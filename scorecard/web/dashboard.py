@@ -17,8 +17,7 @@ from ..services import permissions
 from ..services.dashboard import Dashboard, round_dashboard
 from ..services.errors import PermissionDenied
 from . import get_db
-from .rounds import cell_text
-from .util import actor, get_or_404, require
+from .util import actor, cell_text, get_or_404, require
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from ..domain.numbers import fmt
 from ..exports import reports as xl
 from ..exports.report_columns import (card_columns, card_summary_columns, compare_columns, group_columns,
                                       loss_columns, overdue_columns, progress_columns, scoring_columns)
@@ -21,7 +20,7 @@ from ..models import Round
 from ..services import analysis, permissions, progress_report
 from ..services.errors import PermissionDenied, ServiceError
 from . import get_db
-from .util import actor, get_or_404, require
+from .util import actor, cell_text, get_or_404, require, table_header
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -34,38 +33,16 @@ def load_round(round_id: int) -> Round:
     return rnd
 
 
-def header(cols) -> tuple[list[dict], list[str]]:
-    """Two header rows when columns are grouped: the group spans its columns above them."""
-    top: list[dict] = []
-    lower: list[str] = []
-    grouped = any(c.group for c in cols)
-    for c in cols:
-        if c.group and top and top[-1]["group"] == c.group:
-            top[-1]["colspan"] += 1
-        elif c.group:
-            top.append({"text": c.group, "group": c.group, "colspan": 1, "rowspan": 1, "kind": "group"})
-        else:
-            top.append({"text": c.header, "group": None, "colspan": 1, "rowspan": 2 if grouped else 1,
-                        "kind": c.kind})
-        if c.group:
-            lower.append(c.header)
-    return top, lower
-
-
-def cell_text(col, item) -> str:
+def report_cell(col, item) -> str:
     value = col.value(item)
-    if value is None:
-        return ""
-    if col.kind == "num":
-        return fmt(value)
     if col.key == "rank_move" and isinstance(value, int) and value > 0:
         return f"+{value}"
-    return str(value)
+    return cell_text(col, item)
 
 
 def table(cols, items) -> dict:
-    return {"cols": cols, "header": header(cols),
-            "rows": [[(c.key, c.kind, cell_text(c, item)) for c in cols] for item in items]}
+    return {"cols": cols, "header": table_header(cols),
+            "rows": [[(c.key, c.kind, report_cell(c, item)) for c in cols] for item in items]}
 
 
 def _download(rnd: Round, title: str, write) -> object:

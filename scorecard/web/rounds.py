@@ -19,7 +19,7 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..domain.numbers import fmt, plain
+from ..domain.numbers import plain
 from ..exports.columns import ranking_columns
 from ..exports.ranking import ranking_title
 from ..models import PHASE_ORDER, PHASES, Category, Organisation, Round, RoundTarget, Scheme, Score
@@ -28,7 +28,7 @@ from ..services import rounds as rounds_svc
 from ..services.errors import PermissionDenied, ServiceError
 from ..services.ranking import compute_report, report_for, round_structure
 from . import get_db
-from .util import actor, get_or_404, require
+from .util import actor, cell_text, get_or_404, require, table_header
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
@@ -243,32 +243,7 @@ def ranking(round_id: int):
     cols = ranking_columns(report)
     sections = [_section(report, cols, cat, i) for i, cat in enumerate(report.categories, 1)]
     return render_template("rounds/ranking.html", rnd=rnd, report=report, cols=cols,
-                           header=_header(cols), sections=sections, rules=rules_note(rnd))
-
-
-def _header(cols) -> tuple[list[dict], list[str]]:
-    """Two header rows: grouped columns (一级指标得分) merge into one upper cell."""
-    top: list[dict] = []
-    lower: list[str] = []
-    grouped = any(c.group for c in cols)
-    for c in cols:
-        if c.group and top and top[-1]["group"] == c.group:
-            top[-1]["colspan"] += 1
-        elif c.group:
-            top.append({"text": c.group, "group": c.group, "colspan": 1, "rowspan": 1, "kind": "group"})
-        else:
-            top.append({"text": c.header, "group": None, "colspan": 1, "rowspan": 2 if grouped else 1,
-                        "kind": c.kind})
-        if c.group:
-            lower.append(c.header)
-    return top, lower
-
-
-def cell_text(col, row) -> str:
-    value = col.value(row)
-    if value is None:
-        return ""
-    return fmt(value) if col.kind == "num" else str(value)
+                           header=table_header(cols), sections=sections, rules=rules_note(rnd))
 
 
 def _section(report, cols, category: str, index: int) -> dict:
