@@ -12,7 +12,7 @@ from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000"
 HERE = Path(__file__).parent
-PASSWORD = "Demo@2025"
+PASSWORD = "Demo@2025!"
 SHOTS = [  # (account, path, file, full page)
     ("kaohe_a", "/rounds/1/ranking", "ranking.png", False),
     ("kaohe_a", "/targets/5/scores", "target-scores.png", False),
