@@ -119,6 +119,21 @@ def _applicable(spec: SchemeSpec, category: str) -> list[tuple[str, Decimal, str
     raise ValueError(f"类别「{category}」不在方案类别中")
 
 
+@dataclass
+class _Plan:
+    """A category's applicable leaves, prepared once per category rather than per target."""
+    leaves: list[tuple[str, Decimal, str]]  # (leaf code, max, top-level code), max as Decimal
+    tops: list[str]  # top-level codes with applicable leaves, in the scheme's order
+    full: Decimal  # Σ max of the applicable leaves
+
+
+def _plan(spec: SchemeSpec, category: str) -> _Plan:
+    leaves = [(code, to_decimal(top), top_code) for code, top, top_code in _applicable(spec, category)]
+    order = {c: i for i, c in enumerate(spec.top_codes)}
+    tops = sorted(dict.fromkeys(top_code for _, _, top_code in leaves), key=lambda c: order.get(c, len(order)))
+    return _Plan(leaves, tops, sum((top for _, top, _ in leaves), ZERO))
+
+
 def _leaf_value(code: str, top: Decimal, value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
@@ -128,20 +143,20 @@ def _leaf_value(code: str, top: Decimal, value: Decimal | None) -> Decimal | Non
     return v
 
 
-def _score(spec: SchemeSpec, t: TargetInput) -> TargetResult:
+def _score(spec: SchemeSpec, plan: _Plan, t: TargetInput) -> TargetResult:
     """Everything but rank and tiers."""
-    sub: dict[str, Decimal] = {}
-    base_raw = full = ZERO
+    sub = dict.fromkeys(plan.tops, ZERO)
+    base_raw = ZERO
     missing = 0
-    for code, top, top_code in _applicable(spec, t.category):
-        v = _leaf_value(code, to_decimal(top), t.leaf_scores.get(code))
-        missing += 1 if v is None else 0
-        sub[top_code] = sub.get(top_code, ZERO) + (v or ZERO)
-        base_raw += v or ZERO
-        full += to_decimal(top)
-    order = {c: i for i, c in enumerate(spec.top_codes)}
-    subtotals = {c: q2(sub[c]) for c in sorted(sub, key=lambda c: order.get(c, len(order)))}
-    full_marks = to_decimal(spec.full_marks)
+    for code, top, top_code in plan.leaves:
+        v = _leaf_value(code, top, t.leaf_scores.get(code))
+        if v is None:
+            missing += 1
+        else:
+            sub[top_code] += v
+            base_raw += v
+    subtotals = {c: q2(v) for c, v in sub.items()}
+    full, full_marks = plan.full, to_decimal(spec.full_marks)
     base = base_raw
     if spec.convert and full not in (ZERO, full_marks):
         base = q2_fraction(Fraction(base_raw) * Fraction(full_marks) / Fraction(full))
@@ -179,11 +194,14 @@ def compute_round(spec: SchemeSpec, targets: Sequence[TargetInput]) -> list[Targ
         raise ValueError("同分比较的一级指标不存在：" + "、".join(unknown))
     inputs: dict[str, TargetInput] = {}
     groups: dict[str, list[TargetResult]] = {}
+    plans: dict[str, _Plan] = {}
     for t in targets:
         if t.key in inputs:
             raise ValueError(f"考核对象重复：{t.key}")
         inputs[t.key] = t
-        groups.setdefault(t.category, []).append(_score(spec, t))
+        if t.category not in plans:
+            plans[t.category] = _plan(spec, t.category)
+        groups.setdefault(t.category, []).append(_score(spec, plans[t.category], t))
     out: list[TargetResult] = []
     for group in groups.values():
         out += _rank_category(spec, group, inputs)

@@ -4,13 +4,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from ..domain.rules import deductions_of
 from ..domain.scoring import TargetInput, bonus_total, compute_round, leaf_final_cents
-from ..models import Adjustment, Category, Indicator, Round, RoundTarget, Score, User
+from ..models import (Adjustment, Category, Indicator, Organisation, OrgGroup, Round, RoundTarget, Score,
+                      User)
 from . import leaf_sources
 from .report import Report, ReportAdjustment, ReportDeduction, ReportLeaf, ReportRow, ReportTop
 from .structure import Structure, structure
@@ -48,27 +50,43 @@ def report_for(session: Session, rnd: Round, today: dt.date | None = None) -> Re
     return compute_report(session, rnd, today)
 
 
+class _Target(NamedTuple):
+    """A round target as the report needs it: plain columns, no ORM entities (10,000 per round)."""
+    id: int
+    org_code: str
+    org_name: str
+    group: str
+    category: str
+    veto: bool
+    veto_reason: str | None
+    tier_override: str | None
+    override_reason: str | None
+
+
 def compute_report(session: Session, rnd: Round, today: dt.date | None = None) -> Report:
     st = round_structure(rnd)
-    targets = session.scalars(
-        select(RoundTarget).where(RoundTarget.round_id == rnd.id)
-        .options(selectinload(RoundTarget.org), selectinload(RoundTarget.category))
-    ).all()
+    targets = _targets(session, rnd)
     scores = _scores_by_cell(session, rnd)
     adjustments = _adjustments(session, rnd)
     sources = leaf_sources.collect(session, rnd, st)  # votes, verification, appeals
+    leaves_of: dict[str, list[tuple[str, int, str]]] = {}  # category → its leaves (code, id, name)
     inputs, rows_meta = [], {}
     for t in targets:
-        cat = t.category.name
+        if t.category not in leaves_of:
+            leaves_of[t.category] = [(c, st.leaf(c).id, st.leaf(c).name) for c in st.leaf_codes
+                                     if st.applies(c, t.category)]
+        means = scores.get(t.id, {})
         finals, changed = {}, []
-        for code in st.leaf_codes:
-            if st.applies(code, cat):
-                mean = scores.get((t.id, code))
-                finals[code], note = sources.final(t.id, code, st.leaf(code).name, mean)
-                changed += [note] if note else []
+        for code, leaf_id, name in leaves_of[t.category]:
+            mean = means.get(leaf_id)
+            if not sources.replaces(t.id, code):
+                finals[code] = mean
+                continue
+            finals[code], note = sources.final(t.id, code, name, mean)
+            changed += [note] if note else []
         adj = adjustments.get(t.id, [])
         inputs.append(TargetInput(
-            key=str(t.id), category=cat, leaf_scores=finals,
+            key=str(t.id), category=t.category, leaf_scores=finals,
             bonus=_bonus(adj, rnd), penalty=sum((a.points for a in adj if a.item.kind == "penalty"), ZERO),
             veto=t.veto, override_tier=t.tier_override,
         ))
@@ -79,43 +97,56 @@ def compute_report(session: Session, rnd: Round, today: dt.date | None = None) -
         round_code=rnd.code, round_name=rnd.name, scheme_name=rnd.scheme.name,
         scheme_version=rnd.scheme.version, issuer=rnd.owner_org.name,
         date=(today or dt.date.today()).isoformat(), phase=rnd.phase_label, final=rnd.is_final,
-        full_marks=rnd.scheme.full_marks, categories=_categories(targets),
+        full_marks=rnd.scheme.full_marks, categories=list(dict.fromkeys(t.category for t in targets)),
         tops=[ReportTop(t.code, t.name, t.max_points) for t in st.tops],
         leaves=[ReportLeaf(c, st.leaf(c).name, st.leaf(c).max_points, st.top_of[c], st.leaf(c).rule_type)
                 for c in st.leaf_codes],
         rows=rows,
-        deductions=_deductions(session, rnd, st),
+        deductions=_deductions(session, rnd, st, targets),
         adjustments=[
-            ReportAdjustment(t.category.name, t.org.code, t.org.name, a.item.code, a.item.name,
+            ReportAdjustment(t.category, t.org_code, t.org_name, a.item.code, a.item.name,
                              a.item.kind_label, a.points, a.reason)
             for t in targets for a in adjustments.get(t.id, [])
         ],
     )
 
 
-def _categories(targets) -> list[str]:
-    seen: list[str] = []
-    for t in targets:
-        if t.category.name not in seen:
-            seen.append(t.category.name)
-    return seen
-
-
-def _scores_by_cell(session: Session, rnd: Round) -> dict[tuple[int, str], Decimal]:
-    """Each cell's final leaf score (mean of the assessors', trimmed if the round says so).
-
-    The database sums integer cents per cell (Σ, n, min, max): a round of 10,000 targets has
-    hundreds of thousands of scores, and loading each as a Decimal was the ranking's hotspot.
-    Points are stored with 2 decimals, so cents are exact; domain.leaf_final_cents rounds."""
-    cents = cast(func.round(Score.points * 100), Integer)
+def _targets(session: Session, rnd: Round) -> list[_Target]:
     rows = session.execute(
-        select(Score.target_id, Score.indicator_id, func.sum(cents), func.count(), func.min(cents), func.max(cents))
-        .join(RoundTarget, Score.target_id == RoundTarget.id).where(RoundTarget.round_id == rnd.id)
-        .group_by(Score.target_id, Score.indicator_id)
-    ).all()
-    code_of = {i.id: i.code for i in rnd.scheme.indicators}
-    return {(target_id, code_of[indicator_id]): leaf_final_cents(int(total), n, int(low), int(high), rnd.trimmed)
-            for target_id, indicator_id, total, n, low, high in rows}
+        select(RoundTarget.id, Organisation.code, Organisation.name, func.coalesce(OrgGroup.name, ""),
+               Category.name, RoundTarget.veto, RoundTarget.veto_reason, RoundTarget.tier_override,
+               RoundTarget.override_reason)
+        .join(Organisation, RoundTarget.org_id == Organisation.id)
+        .outerjoin(OrgGroup, Organisation.group_id == OrgGroup.id)
+        .join(Category, RoundTarget.category_id == Category.id)
+        .where(RoundTarget.round_id == rnd.id).order_by(RoundTarget.id))
+    return [_Target(*r) for r in rows]
+
+
+def _scores_by_cell(session: Session, rnd: Round) -> dict[int, dict[int, Decimal]]:
+    """Each cell's final leaf score (mean of the assessors', trimmed if the round says so),
+    as {target id: {indicator id: score}}.
+
+    The database sums integer cents per cell (Σ, n, and min, max for a trimmed round): a round
+    of 10,000 targets has hundreds of thousands of scores, and loading each as a Decimal was
+    the ranking's hotspot. Points are stored with 2 decimals, so cents are exact;
+    domain.leaf_final_cents rounds. `target_id IN (round's targets)` lets SQLite walk the
+    (target, indicator, assessor) unique index in group order instead of sorting."""
+    cents = cast(func.round(Score.points * 100), Integer)
+    extremes = (func.min(cents), func.max(cents)) if rnd.trimmed else ()
+    rows = session.execute(
+        select(Score.target_id, Score.indicator_id, func.sum(cents), func.count(), *extremes)
+        .where(Score.target_id.in_(select(RoundTarget.id).where(RoundTarget.round_id == rnd.id)))
+        .group_by(Score.target_id, Score.indicator_id))
+    out: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    finals: dict[tuple, Decimal | None] = {}  # the same few thousand aggregates recur: one Decimal each
+    for target_id, indicator_id, *cell in rows:
+        cell = tuple(cell)
+        if cell not in finals:
+            total, n, low, high = (*cell, 0, 0) if len(cell) == 2 else cell
+            finals[cell] = leaf_final_cents(int(total), n, int(low), int(high), rnd.trimmed)
+        out[target_id][indicator_id] = finals[cell]
+    return out
 
 
 def _adjustments(session: Session, rnd: Round) -> dict[int, list[Adjustment]]:
@@ -140,7 +171,7 @@ def _bonus(adjustments: list[Adjustment], rnd: Round) -> Decimal:
     return bonus_total(list(per_item.values()), rnd.scheme.bonus_cap)
 
 
-def _row(res, target: RoundTarget, finals: dict, changed: list[str] = ()) -> ReportRow:
+def _row(res, target: _Target, finals: dict, changed: list[str] = ()) -> ReportRow:
     notes = list(changed)
     if target.veto:
         notes.append(f"一票否决：{target.veto_reason}" + ("（等次已封顶）" if res.veto_capped else ""))
@@ -151,8 +182,8 @@ def _row(res, target: RoundTarget, finals: dict, changed: list[str] = ()) -> Rep
     if res.missing:
         notes.append(f"未评分{res.missing}项")
     return ReportRow(
-        target_id=target.id, org_code=target.org.code, org_name=target.org.name,
-        category=res.category, group=target.org.group.name if target.org.group else "",
+        target_id=target.id, org_code=target.org_code, org_name=target.org_name,
+        category=res.category, group=target.group,
         subtotals=dict(res.subtotals), leaf_scores=dict(finals), base_raw=res.base_raw,
         applicable_full=res.applicable_full, base=res.base, bonus=res.bonus, penalty=res.penalty,
         total=res.total, rank=res.rank, tier=res.tier, computed_tier=res.computed_tier,
@@ -160,7 +191,7 @@ def _row(res, target: RoundTarget, finals: dict, changed: list[str] = ()) -> Rep
     )
 
 
-def _deductions(session: Session, rnd: Round, st: Structure) -> list[ReportDeduction]:
+def _deductions(session: Session, rnd: Round, st: Structure, targets: list[_Target]) -> list[ReportDeduction]:
     # Only 扣分 leaves carry deductions: don't load (and JSON-decode) every other score's input.
     deduct_ids = [st.leaf(c).id for c in st.leaf_codes if st.rule(c).type == "deduct"]
     if not deduct_ids:
@@ -172,9 +203,7 @@ def _deductions(session: Session, rnd: Round, st: Structure) -> list[ReportDeduc
         .where(RoundTarget.round_id == rnd.id, Score.indicator_id.in_(deduct_ids))
         .order_by(RoundTarget.id, Score.indicator_id, Score.id)
     ).all()
-    targets = {t.id: t for t in session.scalars(
-        select(RoundTarget).where(RoundTarget.round_id == rnd.id)
-        .options(selectinload(RoundTarget.org), selectinload(RoundTarget.category)))}
+    by_id = {t.id: t for t in targets}
     code_of = {i.id: i.code for i in rnd.scheme.indicators}
     out = []
     for target_id, indicator_id, raw, assessor in rows:
@@ -182,8 +211,8 @@ def _deductions(session: Session, rnd: Round, st: Structure) -> list[ReportDeduc
         deductions = deductions_of(st.rule(code), raw)
         if not deductions:
             continue
-        target, ind = targets[target_id], st.leaf(code)
+        target, ind = by_id[target_id], st.leaf(code)
         for points, reason in deductions:
-            out.append(ReportDeduction(target.category.name, target.org.code, target.org.name,
+            out.append(ReportDeduction(target.category, target.org_code, target.org_name,
                                        code, ind.name, points, reason, assessor))
     return out
