@@ -134,27 +134,22 @@ def _plan(spec: SchemeSpec, category: str) -> _Plan:
     return _Plan(leaves, tops, sum((top for _, top, _ in leaves), ZERO))
 
 
-def _leaf_value(code: str, top: Decimal, value: Decimal | None) -> Decimal | None:
-    if value is None:
-        return None
-    v = to_decimal(value)
-    if not 0 <= v <= top:
-        raise ValueError(f"指标 {code} 的得分 {fmt(v)} 超出 0 到 {fmt(top)} 的范围")
-    return v
-
-
 def _score(spec: SchemeSpec, plan: _Plan, t: TargetInput) -> TargetResult:
     """Everything but rank and tiers."""
     sub = dict.fromkeys(plan.tops, ZERO)
     base_raw = ZERO
     missing = 0
+    scores = t.leaf_scores
     for code, top, top_code in plan.leaves:
-        v = _leaf_value(code, top, t.leaf_scores.get(code))
-        if v is None:
+        value = scores.get(code)
+        if value is None:
             missing += 1
-        else:
-            sub[top_code] += v
-            base_raw += v
+            continue
+        v = to_decimal(value)
+        if not ZERO <= v <= top:
+            raise ValueError(f"指标 {code} 的得分 {fmt(v)} 超出 0 到 {fmt(top)} 的范围")
+        sub[top_code] += v
+        base_raw += v
     subtotals = {c: q2(v) for c, v in sub.items()}
     full, full_marks = plan.full, to_decimal(spec.full_marks)
     base = base_raw

@@ -29,10 +29,10 @@ from .structure import Structure
 class LeafSources:
     overrides: dict[tuple[int, str], dict[str, Decimal]] = field(default_factory=dict)
 
-    def replaces(self, target_id: int, code: str) -> bool:
-        """Whether a vote, a verification or an appeal may replace the cell's mean
-        (when not, the final score is the mean: the ranking skips outcome() for most cells)."""
-        return (target_id, code) in self.overrides
+    def targets(self) -> set[int]:
+        """The targets with a vote, a verification or an appeal on some leaf; every other
+        target's final scores are its means (the ranking skips final() for them)."""
+        return {target_id for target_id, _ in self.overrides}
 
     def outcome(self, target_id: int, code: str, mean: Decimal | None) -> LeafOutcome:
         return resolve_leaf(mean, self.overrides.get((target_id, code), {}))

@@ -70,20 +70,18 @@ def compute_report(session: Session, rnd: Round, today: dt.date | None = None) -
     adjustments = _adjustments(session, rnd)
     sources = leaf_sources.collect(session, rnd, st)  # votes, verification, appeals
     leaves_of: dict[str, list[tuple[str, int, str]]] = {}  # category → its leaves (code, id, name)
+    replaced = sources.targets()
     inputs, rows_meta = [], {}
     for t in targets:
         if t.category not in leaves_of:
             leaves_of[t.category] = [(c, st.leaf(c).id, st.leaf(c).name) for c in st.leaf_codes
                                      if st.applies(c, t.category)]
         means = scores.get(t.id, {})
-        finals, changed = {}, []
-        for code, leaf_id, name in leaves_of[t.category]:
-            mean = means.get(leaf_id)
-            if not sources.replaces(t.id, code):
-                finals[code] = mean
-                continue
-            finals[code], note = sources.final(t.id, code, name, mean)
-            changed += [note] if note else []
+        finals, changed = {code: means.get(leaf_id) for code, leaf_id, _ in leaves_of[t.category]}, []
+        if t.id in replaced:  # a vote, a verification or an appeal may replace some means
+            for code, leaf_id, name in leaves_of[t.category]:
+                finals[code], note = sources.final(t.id, code, name, finals[code])
+                changed += [note] if note else []
         adj = adjustments.get(t.id, [])
         inputs.append(TargetInput(
             key=str(t.id), category=t.category, leaf_scores=finals,
@@ -134,18 +132,20 @@ def _scores_by_cell(session: Session, rnd: Round) -> dict[int, dict[int, Decimal
     (target, indicator, assessor) unique index in group order instead of sorting."""
     cents = cast(func.round(Score.points * 100), Integer)
     extremes = (func.min(cents), func.max(cents)) if rnd.trimmed else ()
-    rows = session.execute(
+    if session.autoflush:
+        session.flush()  # as the ORM would; plain Core below skips the ORM's per-row handling
+    rows = session.connection().execute(
         select(Score.target_id, Score.indicator_id, func.sum(cents), func.count(), *extremes)
         .where(Score.target_id.in_(select(RoundTarget.id).where(RoundTarget.round_id == rnd.id)))
         .group_by(Score.target_id, Score.indicator_id))
     out: dict[int, dict[int, Decimal]] = defaultdict(dict)
     finals: dict[tuple, Decimal | None] = {}  # the same few thousand aggregates recur: one Decimal each
-    for target_id, indicator_id, *cell in rows:
-        cell = tuple(cell)
+    for row in rows:
+        cell = row[2:]  # (Σ, n) or (Σ, n, min, max)
         if cell not in finals:
-            total, n, low, high = (*cell, 0, 0) if len(cell) == 2 else cell
+            total, n, low, high = cell if rnd.trimmed else (*cell, 0, 0)
             finals[cell] = leaf_final_cents(int(total), n, int(low), int(high), rnd.trimmed)
-        out[target_id][indicator_id] = finals[cell]
+        out[row[0]][row[1]] = finals[cell]
     return out
 
 
@@ -184,7 +184,7 @@ def _row(res, target: _Target, finals: dict, changed: list[str] = ()) -> ReportR
     return ReportRow(
         target_id=target.id, org_code=target.org_code, org_name=target.org_name,
         category=res.category, group=target.group,
-        subtotals=dict(res.subtotals), leaf_scores=dict(finals), base_raw=res.base_raw,
+        subtotals=res.subtotals, leaf_scores=finals, base_raw=res.base_raw,
         applicable_full=res.applicable_full, base=res.base, bonus=res.bonus, penalty=res.penalty,
         total=res.total, rank=res.rank, tier=res.tier, computed_tier=res.computed_tier,
         notes=notes, missing=res.missing,
