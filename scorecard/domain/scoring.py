@@ -79,7 +79,7 @@ class SchemeSpec:
     tie_break: list[str] = field(default_factory=list)  # top-level codes, in order
 
 
-@dataclass
+@dataclass(slots=True)  # 10,000 per round: no per-instance __dict__
 class TargetInput:
     key: str
     category: str
@@ -90,7 +90,7 @@ class TargetInput:
     override_tier: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class TargetResult:
     key: str
     category: str

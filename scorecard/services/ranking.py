@@ -77,8 +77,9 @@ def compute_report(session: Session, rnd: Round, today: dt.date | None = None) -
             leaves_of[t.category] = [(c, st.leaf(c).id, st.leaf(c).name) for c in st.leaf_codes
                                      if st.applies(c, t.category)]
         means = scores.get(t.id, {})
-        finals, changed = {code: means.get(leaf_id) for code, leaf_id, _ in leaves_of[t.category]}, []
+        finals, changed = {code: means.get(leaf_id) for code, leaf_id, _ in leaves_of[t.category]}, ()
         if t.id in replaced:  # a vote, a verification or an appeal may replace some means
+            changed = []
             for code, leaf_id, name in leaves_of[t.category]:
                 finals[code], note = sources.final(t.id, code, name, finals[code])
                 changed += [note] if note else []
@@ -137,7 +138,8 @@ def _scores_by_cell(session: Session, rnd: Round) -> dict[int, dict[int, Decimal
     rows = session.connection().execute(
         select(Score.target_id, Score.indicator_id, func.sum(cents), func.count(), *extremes)
         .where(Score.target_id.in_(select(RoundTarget.id).where(RoundTarget.round_id == rnd.id)))
-        .group_by(Score.target_id, Score.indicator_id))
+        .group_by(Score.target_id, Score.indicator_id)
+        .execution_options(yield_per=20_000))  # fetched in batches, not one fetchone per row
     out: dict[int, dict[int, Decimal]] = defaultdict(dict)
     finals: dict[tuple, Decimal | None] = {}  # the same few thousand aggregates recur: one Decimal each
     for row in rows:
