@@ -33,9 +33,11 @@ def to_decimal(x: object) -> Decimal:
     Floats go through ``str(x)`` so that 0.1 becomes Decimal("0.1").
     Raises ValueError (Chinese message) for bool, None, blanks, nan/inf and garbage.
     """
-    if isinstance(x, bool) or x is None:
+    if type(x) is Decimal:  # the common case first: a ranking converts ~300,000 of them
+        d = x
+    elif isinstance(x, bool) or x is None:
         raise _invalid(x)
-    if isinstance(x, Decimal):
+    elif isinstance(x, Decimal):
         d = x
     elif isinstance(x, int):
         d = Decimal(x)
