@@ -11,7 +11,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -238,19 +238,44 @@ def advance(round_id: int, action: str):
 @bp.route("/<int:round_id>/ranking")
 @login_required
 def ranking(round_id: int):
+    """One category per request (?category=<id>, default the first): a round may have thousands
+    of targets, and ranks are only ever compared within a category."""
     rnd = _load_round(round_id, permissions.can_view_ranking)
-    report = report_for(get_db(), rnd)
+    db = get_db()
+    report = report_for(db, rnd)
+    tabs = _category_tabs(db, rnd, report)
+    wanted = request.args.get("category")
+    if wanted is None:
+        current = tabs[0] if tabs else None
+    else:
+        current = next((t for t in tabs if str(t["id"]) == wanted), None)
+        if current is None:
+            abort(404)
     cols = ranking_columns(report)
-    sections = [_section(report, cols, cat, i) for i, cat in enumerate(report.categories, 1)]
+    section = _section(report, cols, current["name"]) if current else None
     return render_template("rounds/ranking.html", rnd=rnd, report=report, cols=cols,
-                           header=table_header(cols), sections=sections, rules=rules_note(rnd))
+                           header=table_header(cols), tabs=tabs, current=current, section=section,
+                           rules=rules_note(rnd))
 
 
-def _section(report, cols, category: str, index: int) -> dict:
+def _category_tabs(db, rnd: Round, report) -> list[dict]:
+    """The report's categories (in its order) with their ids and sizes. Ids come through each
+    category's first target, so a 定档 snapshot keeps its own category names."""
+    name_of = {r.target_id: r.category for r in report.rows}
+    first = db.execute(select(RoundTarget.category_id, func.min(RoundTarget.id))
+                       .where(RoundTarget.round_id == rnd.id).group_by(RoundTarget.category_id)).all()
+    id_of = {name_of[tid]: cid for cid, tid in first if tid in name_of}
+    sizes: dict[str, int] = defaultdict(int)
+    for r in report.rows:
+        sizes[r.category] += 1
+    return [{"id": id_of[name], "name": name, "count": sizes[name]}
+            for name in report.categories if name in id_of]
+
+
+def _section(report, cols, category: str) -> dict:
     rows = report.rows_of(category)
     return {
         "name": category,
-        "anchor": f"cat-{index}",
         "rows": [{"target_id": r.target_id, "tier": r.tier,
                   "cells": [(c.key, c.kind, cell_text(c, r)) for c in cols]} for r in rows],
         "notes": [(r.org_name, r.notes_text) for r in rows if r.notes],

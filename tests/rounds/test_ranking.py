@@ -49,7 +49,9 @@ def test_page_numbers_equal_compute_report(client, session, make, world):
     adjustments.add_adjustment(session, world["assessor"], rnd.targets[1], rnd.scheme.items[1], None, "未按期换届")
     session.commit()
     login(client, "leader")
-    tables = _tables(client.get(f"/rounds/{rnd.id}/ranking"))
+    tables = {}
+    for category_id in _category_ids(session, rnd):  # one category per page
+        tables.update(_tables(client.get(f"/rounds/{rnd.id}/ranking?category={category_id}")))
     session.expire_all()
     report = compute_report(session, session.get(Round, rnd.id))
     cols = ranking_columns(report)
@@ -69,8 +71,10 @@ def test_page_numbers_equal_compute_report(client, session, make, world):
 def test_rank_never_shown_without_components(client, session, make, world):
     rnd = _two_categories(make, session, world)
     login(client, "assessor")
-    page = text(client.get(f"/rounds/{rnd.id}/ranking"))
-    tables = Tables(page).with_class("ranking")
+    tables = []
+    for category_id in _category_ids(session, rnd):
+        page = text(client.get(f"/rounds/{rnd.id}/ranking?category={category_id}"))
+        tables += Tables(page).with_class("ranking")
     assert len(tables) == 2
     for table in tables:
         upper, lower = table["head"]
@@ -79,9 +83,51 @@ def test_rank_never_shown_without_components(client, session, make, world):
         assert lower == ["政治建设（60分）", "组织建设（40分）"]
         for header in ("组织编码", "组织名称", "类别", "基础分", "加分", "减分", "总分", "等次", "备注"):
             assert header in upper, header
-    assert 'href="#cat-1">机关（2）' in page and 'href="#cat-2">事业单位（2）' in page
+    ids = _category_ids(session, rnd)
+    assert f'href="/rounds/{rnd.id}/ranking?category={ids[0]}">机关（2）' in page
+    assert f'href="/rounds/{rnd.id}/ranking?category={ids[1]}" class="current" aria-current="page">事业单位（2）' in page
     assert "总分如何计算" in page and "基础分 = 原始分 × 100 ÷ 适用满分" in page
     assert "只在同一类别内排名" in page
+
+
+def _category_ids(session, rnd) -> list[int]:
+    """The round's category ids in the order of their first target (the report's order)."""
+    ids = []
+    for t in sorted(session.get(Round, rnd.id).targets, key=lambda t: t.id):
+        if t.category_id not in ids:
+            ids.append(t.category_id)
+    return ids
+
+
+def test_page_shows_one_category_switched_by_tabs(client, session, make, world):
+    rnd = _two_categories(make, session, world)
+    first, second = _category_ids(session, rnd)
+    login(client, "leader")
+    default = text(client.get(f"/rounds/{rnd.id}/ranking"))
+    assert list(_tables_from(default)) == ["机关"]  # the first category when none is asked for
+    assert "甲局机关党委" in default and "丙医院党委" not in default
+    assert "下载考核结果排名表（Excel）" in default and "总分如何计算" in default
+    assert text(client.get(f"/rounds/{rnd.id}/ranking?category={first}")) == default
+    other = text(client.get(f"/rounds/{rnd.id}/ranking?category={second}"))
+    tables = _tables_from(other)
+    assert list(tables) == ["事业单位"]
+    assert {r[1] for r in tables["事业单位"]["rows"]} == {"C", "D"} and "甲局机关党委" not in other
+    assert [r[0] for r in tables["事业单位"]["rows"]] == ["1", "2"]  # ranked within the category
+    assert "下载考核结果排名表（Excel）" in other
+    stray = make.category("社区")  # exists, but has no target in this round
+    session.commit()
+    for bad in ("99999", str(stray.id), "abc", ""):
+        assert client.get(f"/rounds/{rnd.id}/ranking?category={bad}").status_code == 404, bad
+
+
+def test_category_tabs_survive_snapshot(client, session, make, world):
+    rnd = _two_categories(make, session, world)
+    rounds_svc.advance(session, world["assessor"], rnd, "finalize")
+    session.commit()
+    _, second = _category_ids(session, rnd)
+    login(client, "leader")
+    page = text(client.get(f"/rounds/{rnd.id}/ranking?category={second}"))
+    assert "已定档，数据已冻结" in page and list(_tables_from(page)) == ["事业单位"]
 
 
 def test_org_rows_link_to_target_detail(client, world, session):
