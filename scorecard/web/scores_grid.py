@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import abort, jsonify, render_template, request
+from markupsafe import Markup, escape
 from flask_login import login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -27,49 +28,65 @@ SHORT_NAME = 8
 
 
 @dataclass
-class GridCell:
-    ind: Indicator
-    score: Score | None
-    title: str = ""
-
-    @property
-    def value(self) -> str:
-        return fmt(self.score.points) if self.score else ""
-
-
-@dataclass
 class GridRow:
     target: RoundTarget
     avoided: bool
-    cells: list[GridCell]
-
-    @property
-    def total(self) -> str:
-        scored = [c.score.points for c in self.cells if c.score]
-        return fmt(sum(scored, Decimal(0))) if scored else ""
+    cells_html: Markup = Markup("")
+    total: str = ""
+    scored: tuple[int, ...] = ()  # column indexes of the cells with an own score
 
 
 def short_name(name: str) -> str:
     return name if len(name) <= SHORT_NAME else name[: SHORT_NAME - 1] + "…"
 
 
-def _own_scores(db, user: User, target_ids: list[int]) -> dict[tuple[int, int], Score]:
-    rows = db.scalars(select(Score).where(Score.assessor_id == user.id, Score.target_id.in_(target_ids)))
-    return {(s.target_id, s.indicator_id): s for s in rows}
+def _own_scores(db, user: User, target_ids: list[int]) -> dict[tuple[int, int], object]:
+    """Plain rows (points, version, input), not ORM objects: a page holds thousands of cells."""
+    rows = db.execute(select(Score.target_id, Score.indicator_id, Score.points, Score.version, Score.input)
+                      .where(Score.assessor_id == user.id, Score.target_id.in_(target_ids)))
+    return {(r.target_id, r.indicator_id): r for r in rows}
 
 
-def _rows(db, user: User, st: Structure, targets: list[RoundTarget], leaves: list[Indicator]) -> list[GridRow]:
+def _cell_parts(leaves: list[Indicator], editable: bool) -> list[tuple[str, str]]:
+    """Per leaf, the escaped attribute text after data-version and the tail after the row's
+    organisation name, computed once per page instead of once per cell."""
+    tail = ">" if editable else " readonly>"
+    parts = []
+    for ind in leaves:
+        code, name = escape(ind.code), escape(ind.name)
+        parts.append((f'" data-leaf="{code}" data-name="{name}" data-rule="{escape(ind.rule_type)}" '
+                      f'data-max="{escape(str(ind.max_points))}" data-hint="',
+                      f' {code} {name}"{tail}</td>'))
+    return parts
+
+
+def _rows(db, user: User, st: Structure, targets: list[RoundTarget], leaves: list[Indicator],
+          editable: bool) -> list[GridRow]:
+    """Each row's cells as one HTML string (the grid has thousands of inputs; rendering them
+    one by one through Jinja took most of the page time). Markup read by static/grid.js."""
     own = _own_scores(db, user, [t.id for t in targets])
+    parts = _cell_parts(leaves, editable)
+    rules = [st.rule(ind.code) for ind in leaves]
     rows = []
     for t in targets:
         if permissions.is_home_unit(user, t.org):
-            rows.append(GridRow(t, True, []))
+            rows.append(GridRow(t, True))
             continue
-        cells = []
-        for ind in leaves:
+        org = escape(t.org.name)
+        html, scored, total = [], [], Decimal(0)
+        for i, ind in enumerate(leaves):
             score = own.get((t.id, ind.id))
-            cells.append(GridCell(ind, score, explain(st.rule(ind.code), score)))
-        rows.append(GridRow(t, False, cells))
+            middle, tail = parts[i]
+            if score is None:
+                value, version, title = "", "", ""
+            else:
+                value, version, title = fmt(score.points), score.version, escape(explain(rules[i], score))
+                scored.append(i)
+                total += score.points
+            html.append(f'<td><input class="cell" type="text" inputmode="decimal" autocomplete="off" '
+                        f'spellcheck="false" value="{value}" data-saved="{value}" data-version="{version}'
+                        f'{middle}{title}" title="{title}" aria-label="{org}{tail}')
+        rows.append(GridRow(t, False, Markup("\n".join(html)), fmt(total) if scored else "", tuple(scored)))
     return rows
 
 
@@ -99,11 +116,15 @@ def grid(round_id: int, category_id: int):
         abort(404)
     st = round_structure(rnd)
     leaves = st.leaves_for(category.name)
-    rows = _rows(db, user, st, targets, leaves)
-    counts = [sum(1 for r in rows if not r.avoided and r.cells[i].score) for i in range(len(leaves))]
+    editable = rnd.phase in ("self", "review")
+    rows = _rows(db, user, st, targets, leaves, editable)
+    counts = [0] * len(leaves)
+    for r in rows:
+        for i in r.scored:
+            counts[i] += 1
     return render_template(
         "scores/grid.html", rnd=rnd, category=category, categories=_categories(db, rnd), leaves=leaves,
-        rows=rows, counts=counts, editable=rnd.phase in ("self", "review"), short_name=short_name,
+        rows=rows, counts=counts, editable=editable, short_name=short_name,
         rule_labels=RULE_LABELS, pts=plain,
     )
 

@@ -74,3 +74,15 @@ def test_locked_round_grid_is_read_only(w, as_user, session, phase):
     page = text(as_user("assessor").get(grid_url(w)))
     assert 'data-editable="0"' in page and "评分已锁定" in page
     assert page.count(" readonly>") == 18
+
+
+def test_cells_escape_names_built_outside_jinja(w, as_user, session):
+    """Cells are assembled in Python (scores_grid._rows) for speed: names must still be escaped."""
+    w["tb"].org.name = '乙局"><script>alert(1)</script>'
+    w["leaf"]["1.1"].name = '第一议题<b>&"'
+    session.commit()
+    page = text(as_user("assessor").get(grid_url(w)))
+    assert "<script>alert(1)" not in page and "<b>&" not in page
+    assert 'aria-label="乙局&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt; 1.1 第一议题&lt;b&gt;&amp;&#34;"' in page
+    assert 'data-name="第一议题&lt;b&gt;&amp;&#34;"' in page
+    assert len(cells(page, w["tb"].id)) == 9
