@@ -197,7 +197,7 @@ def main() -> None:
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": f"{tmp}/instance", "SECRET_KEY": "bench",
                       "WTF_CSRF_ENABLED": False})
     for label, user_id, path in (("(b) score grid page, 200 targets", assessor_id, f"/rounds/{round_id}/grid/{cat_id}"),
-                                 ("(b) ranking page (whole round)", leader_id, f"/rounds/{round_id}/ranking")):
+                                 ("(b) ranking page, first category", leader_id, f"/rounds/{round_id}/ranking")):
         client = app.test_client()
         with sessions() as s:
             from scorecard.models import User
