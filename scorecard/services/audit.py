@@ -11,10 +11,10 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import String, and_, cast, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import AuditEntry, Base, Organisation, Round, RoundTarget, User
+from ..models import AuditEntry, Base, Organisation, Round, RoundTarget, User, utcnow
 from . import permissions
 from .errors import PermissionDenied
 
@@ -80,6 +80,19 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def record_many(session: Session, actor: User | None, entries: list[dict]) -> None:
+    """Add many audit rows in one INSERT (bulk imports). Each entry: action, entity, entity_id,
+    optional old/new/reason/round_id; round_id is not inferred, so pass it where it matters."""
+    if not entries:
+        return
+    user_id = actor.id if actor else None
+    now = utcnow()
+    session.execute(insert(AuditEntry), [
+        {"at": now, "user_id": user_id, "action": e["action"], "entity": e["entity"],
+         "entity_id": e.get("entity_id"), "round_id": e.get("round_id"), "old": _plain(e.get("old")),
+         "new": _plain(e.get("new")), "reason": e.get("reason")} for e in entries])
 
 
 def _infer_round(session: Session, entity: str, entity_id: int | None) -> int | None:

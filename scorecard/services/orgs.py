@@ -163,20 +163,23 @@ def _stage_row(session, row: OrgRow, by_code, orgs, cats, groups) -> tuple[OrgRo
 def _record_import(session, actor, staged) -> ImportSummary:
     """Audit rows and the summary, once ids and paths are final."""
     summary = ImportSummary()
+    entries: list[dict] = []  # one INSERT for every audit row of the import
     for row, org, old in staged:
         if old is None:
-            audit.record(session, actor, "create", "organisation", org.id,
-                         new={"code": org.code, **_snapshot(org)}, reason=IMPORT_REASON)
+            entries.append({"action": "create", "entity": "organisation", "entity_id": org.id,
+                            "new": {"code": org.code, **_snapshot(org)}, "reason": IMPORT_REASON})
             summary.created += 1
             summary.details.append(f"第{row.row}行：新建组织“{row.code} {row.name}”")
             continue
         changes = _diff(old, _snapshot(org))
         if changes:
-            _audit_update(session, actor, org, changes, IMPORT_REASON)
+            entries.append({"action": "update", "entity": "organisation", "entity_id": org.id,
+                            **_update_values(org, changes), "reason": IMPORT_REASON})
             summary.updated += 1
             summary.details.append(f"第{row.row}行：更新组织“{row.code}”：{describe_changes(changes)}")
         else:
             summary.unchanged += 1
+    audit.record_many(session, actor, entries)
     return summary
 
 
@@ -299,11 +302,14 @@ def _diff(old: dict, new: dict) -> dict:
     return {k: (old.get(k), v) for k, v in new.items() if old.get(k) != v}
 
 
+def _update_values(org, changes: dict) -> dict:
+    return {"old": {"code": org.code, **{k: a for k, (a, _b) in changes.items()}},
+            "new": {"code": org.code, **{k: b for k, (_a, b) in changes.items()}}}
+
+
 def _audit_update(session, actor, org, changes: dict, reason: str | None = None) -> None:
-    audit.record(session, actor, "update", "organisation", org.id,
-                 old={"code": org.code, **{k: a for k, (a, _b) in changes.items()}},
-                 new={"code": org.code, **{k: b for k, (_a, b) in changes.items()}},
-                 reason=reason)
+    audit.record(session, actor, "update", "organisation", org.id, reason=reason,
+                 **_update_values(org, changes))
 
 
 def _shown(value) -> str:
