@@ -48,9 +48,16 @@ def server(db_url, tmp_path):
     assert "Traceback" not in log.read()
 
 
-def _workers(pid: int) -> set[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
-    return {int(p) for p in out.split()}
+def _workers(pid: int, expected: int, timeout: float = 30) -> set[int]:
+    """The master's children, waiting until `expected` have been forked (the port accepts
+    connections as soon as the master binds, before every worker is up)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+        found = {int(p) for p in out.split()}
+        if len(found) >= expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 def test_serve_runs_several_stateless_workers(server, session, make, tmp_path):
@@ -58,7 +65,7 @@ def test_serve_runs_several_stateless_workers(server, session, make, tmp_path):
     rnd = make.round(make.scheme(), w["root"], [w["a"], w["b"]])
     session.commit()
     port, proc = server
-    assert len(_workers(proc.pid)) == 3
+    assert len(_workers(proc.pid, 3)) == 3
     assert (tmp_path / "inst" / "secret_key").exists()  # one key, made before the workers started
 
     # A login through one connection; then fresh connections (spread over the workers) all accept it.
