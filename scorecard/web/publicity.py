@@ -105,7 +105,7 @@ def target(target_id: int):
     return render_target(_target(target_id))
 
 
-def _run(target: RoundTarget, action, done: str, form: dict):
+def run_service(action, done: str, rerender, success_url: str):
     """Call a service; commit and redirect, or re-render with the message (nothing written)."""
     db = get_db()
     if not posted():
@@ -117,14 +117,19 @@ def _run(target: RoundTarget, action, done: str, form: dict):
         if exc.message == PermissionDenied().message:
             abort(403)
         flash(exc.message, "danger")
-        return render_target(target, 403, form)
+        return rerender(403)
     except ServiceError as exc:
         db.rollback()
         flash(exc.message, "danger")
-        return render_target(target, 400, form)
+        return rerender(400)
     db.commit()
     flash(done, "success")
-    return redirect(url_for("publicity.target", target_id=target.id))
+    return redirect(success_url)
+
+
+def _run(target: RoundTarget, action, done: str, form: dict):
+    return run_service(action, done, lambda status: render_target(target, status, form),
+                       url_for("publicity.target", target_id=target.id))
 
 
 @bp.route("/targets/<int:target_id>/appeals", methods=["POST"])

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..models import Appeal, Nomination, Round
 from ..services import appeals as appeals_svc
 from ..services import nominations as nom_svc
 from ..services import permissions
-from ..services.errors import PermissionDenied, ServiceError
+from ..services.errors import ServiceError
 from ..services.publicity_evidence import cited
 from . import get_db
-from .publicity import bp, posted, today
+from .publicity import bp, run_service, today
 from .util import actor, get_or_404, require
 
 
@@ -52,24 +52,8 @@ def round_page(round_id: int):
 
 
 def _run(rnd: Round, action, done: str, form: dict, anchor: str = ""):
-    db = get_db()
-    if not posted():
-        abort(400)
-    try:
-        action()
-    except PermissionDenied as exc:
-        db.rollback()
-        if exc.message == PermissionDenied().message:
-            abort(403)
-        flash(exc.message, "danger")
-        return render_round(rnd, 403, form)
-    except ServiceError as exc:
-        db.rollback()
-        flash(exc.message, "danger")
-        return render_round(rnd, 400, form)
-    db.commit()
-    flash(done, "success")
-    return redirect(url_for("publicity.round_page", round_id=rnd.id) + anchor)
+    return run_service(action, done, lambda status: render_round(rnd, status, form),
+                       url_for("publicity.round_page", round_id=rnd.id) + anchor)
 
 
 def _date(text: str, label: str, field: str) -> dt.date | None:
