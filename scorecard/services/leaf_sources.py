@@ -47,7 +47,9 @@ class LeafSources:
         return out.points, note
 
 
-def collect(session: Session, rnd: Round, st: Structure) -> LeafSources:
+def collect(session: Session, rnd: Round, st: Structure, where: list | None = None) -> LeafSources:
+    """The round's (or, with `where` clauses on RoundTarget, some targets') replacing sources."""
+    where = where if where is not None else [RoundTarget.round_id == rnd.id]
     code_of = {i.id: i.code for i in rnd.scheme.indicators}
     out = LeafSources()
 
@@ -55,22 +57,22 @@ def collect(session: Session, rnd: Round, st: Structure) -> LeafSources:
         if value is not None and indicator_id in code_of:
             out.overrides.setdefault((target_id, code_of[indicator_id]), {})[key] = value
 
-    for (target_id, indicator_id), choices in _votes(session, rnd).items():
+    for (target_id, indicator_id), choices in _votes(session, where).items():
         code = code_of.get(indicator_id)
         if code in st.by_code and st.leaf(code).rule_type == "vote":
             put(target_id, indicator_id, "votes", vote_points(st.rule(code), choices))
-    for target_id, indicator_id, points in _verified(session, rnd):
+    for target_id, indicator_id, points in _verified(session, where):
         put(target_id, indicator_id, "verified", points)
     for a in session.scalars(select(Appeal).join(RoundTarget, Appeal.target_id == RoundTarget.id)
-                             .where(RoundTarget.round_id == rnd.id, Appeal.status == "changed")):
+                             .where(*where, Appeal.status == "changed")):
         put(a.target_id, a.indicator_id, "appeal", a.after_points)
     return out
 
 
-def _votes(session: Session, rnd: Round) -> dict[tuple[int, int], list[str]]:
+def _votes(session: Session, where: list) -> dict[tuple[int, int], list[str]]:
     rows = session.execute(
         select(PanelVote.target_id, PanelVote.indicator_id, PanelVote.choice)
-        .join(RoundTarget, PanelVote.target_id == RoundTarget.id).where(RoundTarget.round_id == rnd.id)
+        .join(RoundTarget, PanelVote.target_id == RoundTarget.id).where(*where)
     ).all()
     grouped: dict[tuple[int, int], list[str]] = defaultdict(list)
     for target_id, indicator_id, choice in rows:
@@ -78,13 +80,13 @@ def _votes(session: Session, rnd: Round) -> dict[tuple[int, int], list[str]]:
     return grouped
 
 
-def _verified(session: Session, rnd: Round) -> list[tuple[int, int, Decimal]]:
+def _verified(session: Session, where: list) -> list[tuple[int, int, Decimal]]:
     """The latest changing verification per (target, leaf): later rows overwrite earlier ones."""
     rows = session.execute(
         select(VerificationVisit.target_id, VerificationItem.indicator_id, VerificationItem.verified_points)
         .join(VerificationVisit, VerificationItem.visit_id == VerificationVisit.id)
         .join(RoundTarget, VerificationVisit.target_id == RoundTarget.id)
-        .where(RoundTarget.round_id == rnd.id, VerificationItem.verified_points.is_not(None))
+        .where(*where, VerificationItem.verified_points.is_not(None))
         .order_by(VerificationVisit.visit_date, VerificationVisit.id)
     ).all()
     return [(t, i, p) for t, i, p in rows]

@@ -43,11 +43,36 @@ def round_structure(rnd: Round) -> Structure:
     return structure(rnd.scheme, categories)
 
 
-def report_for(session: Session, rnd: Round, today: dt.date | None = None) -> Report:
-    """A finalized round answers from its snapshot; any other round is computed now."""
+def report_for(session: Session, rnd: Round, today: dt.date | None = None,
+               category_id: int | None = None) -> Report:
+    """A finalized round answers from its snapshot; any other round is computed now.
+
+    With category_id, the report holds that category's targets only. Ranks are only ever
+    compared within a category, so its rows are exactly those of the whole round's report;
+    pages about one category or one target ask for this (a round may have 10,000 targets)."""
     if rnd.is_final and rnd.snapshot:
-        return Report.from_dict(rnd.snapshot)
-    return compute_report(session, rnd, today)
+        if category_id is None:
+            return Report.from_dict(rnd.snapshot)
+        ids = set(session.scalars(select(RoundTarget.id).where(*_in_round(rnd, category_id))))
+        return Report.from_dict(snapshot_part(rnd.snapshot, ids))
+    return compute_report(session, rnd, today, category_id)
+
+
+def snapshot_part(snapshot: dict, target_ids: set[int]) -> dict:
+    """The frozen report restricted to the given targets (one category's)."""
+    rows = [r for r in snapshot["rows"] if r["target_id"] in target_ids]
+    names = {r["category"] for r in rows}
+    return {**snapshot, "rows": rows, "categories": [c for c in snapshot["categories"] if c in names],
+            "deductions": [d for d in snapshot["deductions"] if d["category"] in names],
+            "adjustments": [a for a in snapshot["adjustments"] if a["category"] in names]}
+
+
+def _in_round(rnd: Round, category_id: int | None) -> list:
+    """The WHERE clauses selecting the round's targets (of one category when given)."""
+    where = [RoundTarget.round_id == rnd.id]
+    if category_id is not None:
+        where.append(RoundTarget.category_id == category_id)
+    return where
 
 
 class _Target(NamedTuple):
@@ -63,12 +88,14 @@ class _Target(NamedTuple):
     override_reason: str | None
 
 
-def compute_report(session: Session, rnd: Round, today: dt.date | None = None) -> Report:
+def compute_report(session: Session, rnd: Round, today: dt.date | None = None,
+                   category_id: int | None = None) -> Report:
     st = round_structure(rnd)
-    targets = _targets(session, rnd)
-    scores = _scores_by_cell(session, rnd)
-    adjustments = _adjustments(session, rnd)
-    sources = leaf_sources.collect(session, rnd, st)  # votes, verification, appeals
+    where = _in_round(rnd, category_id)
+    targets = _targets(session, where)
+    scores = _scores_by_cell(session, rnd, where)
+    adjustments = _adjustments(session, where)
+    sources = leaf_sources.collect(session, rnd, st, where)  # votes, verification, appeals
     leaves_of: dict[str, list[tuple[str, int, str]]] = {}  # category → its leaves (code, id, name)
     replaced = sources.targets()
     inputs, rows_meta = [], {}
@@ -101,7 +128,7 @@ def compute_report(session: Session, rnd: Round, today: dt.date | None = None) -
         leaves=[ReportLeaf(c, st.leaf(c).name, st.leaf(c).max_points, st.top_of[c], st.leaf(c).rule_type)
                 for c in st.leaf_codes],
         rows=rows,
-        deductions=_deductions(session, rnd, st, targets),
+        deductions=_deductions(session, rnd, st, targets, where),
         adjustments=[
             ReportAdjustment(t.category, t.org_code, t.org_name, a.item.code, a.item.name,
                              a.item.kind_label, a.points, a.reason)
@@ -110,7 +137,7 @@ def compute_report(session: Session, rnd: Round, today: dt.date | None = None) -
     )
 
 
-def _targets(session: Session, rnd: Round) -> list[_Target]:
+def _targets(session: Session, where: list) -> list[_Target]:
     stmt = (
         select(RoundTarget.id, Organisation.code, Organisation.name, func.coalesce(OrgGroup.name, ""),
                Category.name, RoundTarget.veto, RoundTarget.veto_reason, RoundTarget.tier_override,
@@ -118,11 +145,11 @@ def _targets(session: Session, rnd: Round) -> list[_Target]:
         .join(Organisation, RoundTarget.org_id == Organisation.id)
         .outerjoin(OrgGroup, Organisation.group_id == OrgGroup.id)
         .join(Category, RoundTarget.category_id == Category.id)
-        .where(RoundTarget.round_id == rnd.id).order_by(RoundTarget.id))
+        .where(*where).order_by(RoundTarget.id))
     return [_Target(*r) for r in _plain_rows(session, stmt)]
 
 
-def _scores_by_cell(session: Session, rnd: Round) -> dict[int, dict[int, Decimal]]:
+def _scores_by_cell(session: Session, rnd: Round, where: list) -> dict[int, dict[int, Decimal]]:
     """Each cell's final leaf score (mean of the assessors', trimmed if the round says so),
     as {target id: {indicator id: score}}.
 
@@ -135,7 +162,7 @@ def _scores_by_cell(session: Session, rnd: Round) -> dict[int, dict[int, Decimal
     extremes = (func.min(cents), func.max(cents)) if rnd.trimmed else ()
     stmt = (
         select(Score.target_id, Score.indicator_id, func.sum(cents), func.count(), *extremes)
-        .where(Score.target_id.in_(select(RoundTarget.id).where(RoundTarget.round_id == rnd.id)))
+        .where(Score.target_id.in_(select(RoundTarget.id).where(*where)))
         .group_by(Score.target_id, Score.indicator_id)
         .execution_options(yield_per=20_000))  # fetched in batches, not one fetchone per row
     out: dict[int, dict[int, Decimal]] = defaultdict(dict)
@@ -156,10 +183,10 @@ def _plain_rows(session: Session, stmt):
     return session.connection().execute(stmt)
 
 
-def _adjustments(session: Session, rnd: Round) -> dict[int, list[Adjustment]]:
+def _adjustments(session: Session, where: list) -> dict[int, list[Adjustment]]:
     rows = session.scalars(
         select(Adjustment).join(RoundTarget, Adjustment.target_id == RoundTarget.id)
-        .where(RoundTarget.round_id == rnd.id).options(selectinload(Adjustment.item))
+        .where(*where).options(selectinload(Adjustment.item))
         .order_by(Adjustment.id)
     ).all()
     out: dict[int, list[Adjustment]] = defaultdict(list)
@@ -198,7 +225,8 @@ def _row(res, target: _Target, finals: dict, changed: list[str] = ()) -> ReportR
     )
 
 
-def _deductions(session: Session, rnd: Round, st: Structure, targets: list[_Target]) -> list[ReportDeduction]:
+def _deductions(session: Session, rnd: Round, st: Structure, targets: list[_Target],
+                where: list) -> list[ReportDeduction]:
     # Only 扣分 leaves carry deductions: don't load (and JSON-decode) every other score's input.
     deduct_ids = [st.leaf(c).id for c in st.leaf_codes if st.rule(c).type == "deduct"]
     if not deduct_ids:
@@ -207,7 +235,7 @@ def _deductions(session: Session, rnd: Round, st: Structure, targets: list[_Targ
         select(Score.target_id, Score.indicator_id, Score.input, User.display_name)
         .join(RoundTarget, Score.target_id == RoundTarget.id)
         .join(User, Score.assessor_id == User.id)
-        .where(RoundTarget.round_id == rnd.id, Score.indicator_id.in_(deduct_ids))
+        .where(*where, Score.indicator_id.in_(deduct_ids))
         .order_by(RoundTarget.id, Score.indicator_id, Score.id)
     ).all()
     by_id = {t.id: t for t in targets}

@@ -188,7 +188,7 @@ def build_card(session: Session, actor: User, target: RoundTarget, today: dt.dat
     if not permissions.can_view_card(actor, target):
         raise PermissionDenied()
     rnd = target.round
-    report = report_for(session, rnd, today)
+    report = report_for(session, rnd, today, category_id=target.category_id)
     row = next((r for r in report.rows if r.target_id == target.id), None)
     if row is None:  # a target is always in its round's report; guard against stale snapshots
         raise PermissionDenied("该考核对象不在本轮结果中")
@@ -275,7 +275,7 @@ def _previous(session: Session, target: RoundTarget, card: ScoreCard) -> None:
     if found is None:
         return
     prnd, ptarget = found
-    report = report_for(session, prnd)
+    report = report_for(session, prnd, category_id=ptarget.category_id)
     prow = next((r for r in report.rows if r.target_id == ptarget.id), None)
     if prow is None:
         return

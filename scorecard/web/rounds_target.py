@@ -127,7 +127,7 @@ def _adjustment_list(target: RoundTarget, report, row) -> list[dict]:
 def _render(target: RoundTarget, status: int = 200, **given):
     db = get_db()
     rnd = target.round
-    report = report_for(db, rnd)
+    report = report_for(db, rnd, category_id=target.category_id)
     row = next((r for r in report.rows if r.target_id == target.id), None)
     converted = (row is not None and rnd.scheme.convert
                  and row.applicable_full not in (0, report.full_marks))
