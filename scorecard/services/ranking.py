@@ -35,12 +35,30 @@ def round_structure(rnd: Round) -> Structure:
             select(Category.name).join(RoundTarget, RoundTarget.category_id == Category.id)
             .where(RoundTarget.round_id == rnd.id).group_by(Category.id, Category.name)
             .order_by(func.min(RoundTarget.id))))
-        indicators = session.scalars(select(Indicator).where(Indicator.scheme_id == rnd.scheme_id)
-                                     .options(selectinload(Indicator.categories))).all()
+        _load_indicators(rnd)
     for c in rnd.scheme.categories:
         if c.name not in categories:
             categories.append(c.name)
     return structure(rnd.scheme, categories)
+
+
+def target_structure(target: RoundTarget) -> Structure:
+    """The structure as one target needs it (its own category's applicability only): a score
+    save asks for this on every cell, without the round-wide category query."""
+    _load_indicators(target.round)
+    return structure(target.round.scheme, [target.category.name])
+
+
+def _load_indicators(rnd: Round) -> None:
+    """Load the scheme's indicators with their categories in two queries (not one per indicator).
+    They are kept on the scheme (scheme.indicators): the identity map alone holds them weakly."""
+    session, scheme = object_session(rnd), rnd.scheme
+    if session is None:
+        return
+    loaded = session.scalars(select(Indicator).where(Indicator.scheme_id == scheme.id)
+                             .options(selectinload(Indicator.categories))).all()
+    scheme.indicators  # now from the identity map, each with its categories
+    del loaded
 
 
 def report_for(session: Session, rnd: Round, today: dt.date | None = None,

@@ -14,6 +14,7 @@ from ..models import Indicator, Round, RoundTarget, Score, User, utcnow
 from . import audit, permissions
 from .errors import PermissionDenied, ServiceError, StaleData
 from .ranking import round_structure
+from .structure import Structure
 
 
 @dataclass
@@ -51,14 +52,20 @@ def save_score(
     comment: str = "",
     expected_version: int | None = None,
     check_version: bool = True,
+    st: Structure | None = None,
+    existing: Score | None | bool = False,
 ) -> SaveResult:
     """Save (or clear, when raw is None) the actor's score of one leaf.
 
     expected_version is the version the user loaded (None: they saw no score). A mismatch
     means the same cell was saved elsewhere since: the save is refused, never overwritten.
+    A caller that already has the round's structure or the actor's score of the cell (the grid
+    API, on every keystroke-save) passes them in: building a structure is most of a save's time.
     """
-    _check_target(actor, target, indicator)
-    existing = own_score(session, actor, target, indicator)
+    st = st or round_structure(target.round)
+    _check_target(actor, target, indicator, st)
+    if existing is False:
+        existing = own_score(session, actor, target, indicator)
     if check_version:
         seen = existing.version if existing else None
         if seen != expected_version:
@@ -75,7 +82,7 @@ def save_score(
             audit.record(session, actor, "clear", "score", existing.id, old=old, round_id=target.round_id)
         return SaveResult(None, None, None)
     stale = _stale_message(target, indicator)  # built now: after a failed flush nothing can be loaded
-    score = _put(session, actor, target, indicator, round_structure(target.round), raw, comment, existing)
+    score = _put(session, actor, target, indicator, st, raw, comment, existing)
     try:
         session.flush()
     except (IntegrityError, StaleDataError):

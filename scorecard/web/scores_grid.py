@@ -16,7 +16,7 @@ from ..domain.rules import RULE_LABELS
 from ..models import Category, Indicator, Round, RoundTarget, Score, User
 from ..services import permissions
 from ..services.errors import ServiceError
-from ..services.ranking import round_structure
+from ..services.ranking import round_structure, target_structure
 from ..services.scoring import own_score, save_score
 from ..services.structure import Structure
 from . import get_db
@@ -193,7 +193,7 @@ def save_cell():
     if isinstance(fields, str):
         return _fail(fields, 400)
     value, version, reason = fields
-    st = round_structure(tgt.round)
+    st = target_structure(tgt)
     code = str(data.get("leaf_code") or "")
     if code not in st.leaf_codes:
         return _fail(f"指标“{code}”不存在", 400)
@@ -201,7 +201,8 @@ def save_cell():
     existing = own_score(db, user, tgt, ind)
     try:
         res = save_score(db, user, tgt, ind, _raw(ind.rule_type, value, reason),
-                         comment=existing.comment if existing else "", expected_version=version)
+                         comment=existing.comment if existing else "", expected_version=version,
+                         st=st, existing=existing)
     except ServiceError as exc:
         db.rollback()
         return _fail(exc.message, status_of(exc), exc.field)
