@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 from .db import default_sqlite_url
+from .slots import default_slots
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
@@ -27,6 +28,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": os.environ.get("SCORECARD_SECURE_COOKIES") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Workbook exports computing at once on this machine (scorecard/slots.py) and how long a
+        # request waits for a free slot before a “please retry” page.
+        "EXPORT_SLOTS": int(os.environ.get("SCORECARD_EXPORT_SLOTS") or default_slots()),
+        "EXPORT_SLOT_WAIT": float(os.environ.get("SCORECARD_EXPORT_SLOT_WAIT") or 60),
     }
     config.update(overrides)
     # Request bodies may carry one evidence file plus form fields; a slightly larger file still

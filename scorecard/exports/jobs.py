@@ -9,6 +9,7 @@ with its own database session, acting as the user who asked (permissions are che
 A job whose state has not changed for STALE is reported as interrupted (its process died)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -19,9 +20,10 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, ContextManager
 
 from ..models import Round, User
+from ..slots import SlotsBusy
 from ..services import analysis, permissions
 from ..services.errors import PermissionDenied, ServiceError
 from ..services.exchange import ranking_rules
@@ -146,8 +148,10 @@ def _cards(session, user: User, rnd: Round, path: Path, progress: Progress, para
 WRITERS = {"ranking": _ranking, "cards": _cards}
 
 
-def run(root: Path, job_id: str, sessions, min_interval: float = 0.5) -> None:
-    """Run a queued job to the end; never raises (failures are recorded in job.json)."""
+def run(root: Path, job_id: str, sessions, min_interval: float = 0.5,
+        slot: Callable[[], ContextManager] = contextlib.nullcontext) -> None:
+    """Run a queued job to the end; never raises (failures are recorded in job.json).
+    It stays queued until `slot()` (one of the machine's export slots) is entered."""
     job = load(root, job_id)
     if job is None or job.state != "queued":
         return
@@ -166,14 +170,17 @@ def run(root: Path, job_id: str, sessions, min_interval: float = 0.5) -> None:
             update(done=done, total=total, message=f"正在写入 {done}/{total} 行")
 
     try:
-        update(state="running", message="正在计算排名…")
-        user, rnd = session.get(User, job.user_id), session.get(Round, job.round_id)
-        if user is None or not user.active or rnd is None:
-            raise PermissionDenied()
-        part = job_dir(root, job.id) / "result.part"
-        WRITERS[job.kind](session, user, rnd, part, progress, job.params)
-        os.replace(part, result_path(root, job))
+        with slot():
+            update(state="running", message="正在计算排名…")
+            user, rnd = session.get(User, job.user_id), session.get(Round, job.round_id)
+            if user is None or not user.active or rnd is None:
+                raise PermissionDenied()
+            part = job_dir(root, job.id) / "result.part"
+            WRITERS[job.kind](session, user, rnd, part, progress, job.params)
+            os.replace(part, result_path(root, job))
         update(state="done", done=job.total, message="已完成，可以下载")
+    except SlotsBusy as exc:
+        update(state="failed", message=str(exc))
     except ServiceError as exc:
         update(state="failed", message=exc.message)
     except Exception:  # noqa: BLE001  (recorded for the user; details in the log)

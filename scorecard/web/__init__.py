@@ -10,6 +10,7 @@ from ..db import make_engine, make_session_factory
 from ..domain.numbers import fmt
 from ..models import User
 from ..services import permissions
+from ..slots import SlotsBusy
 from . import security
 
 csrf = CSRFProtect()
@@ -76,6 +77,12 @@ def _register_hooks(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(_e):
         return render_template("error.html", code=400, message="页面已过期，请刷新后重试"), 400
+
+    @app.errorhandler(SlotsBusy)
+    def _exports_busy(e):
+        resp = app.make_response((render_template("error.html", code=503, message=str(e)), 503))
+        resp.headers["Retry-After"] = "30"
+        return resp
 
     @app.errorhandler(404)
     def _not_found(_e):

@@ -3,12 +3,8 @@ one-sheet workbook. Units see their own organisation's cards (and their subtree'
 results are published; assessors, leaders and admins within their scope."""
 from __future__ import annotations
 
-import io
-import re
-import tempfile
-from pathlib import Path
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,11 +17,10 @@ from ..services import permissions
 from ..services.errors import PermissionDenied
 from ..services.scorecard_card import build_card
 from . import get_db
-from .util import actor, get_or_404, require, table_header
+from .util import actor, exporting, get_or_404, require, send_workbook, table_header
 
 bp = Blueprint("cards", __name__, url_prefix="/cards")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_LIMIT = 500
 
 
@@ -80,14 +75,10 @@ def show(target_id: int):
 
 @bp.route("/targets/<int:target_id>.xlsx")
 @login_required
+@exporting
 def xlsx(target_id: int):
     _target, card = _card(target_id)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "card.xlsx"
-        write_card_workbook(card, path)
-        data = path.read_bytes()
-    name = re.sub(r'[\\/:*?"<>|\r\n]+', "_", f"{card.round_name}_{card_title(card)}")
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=f"{name}.xlsx")
+    return send_workbook(f"{card.round_name}_{card_title(card)}", lambda path: write_card_workbook(card, path))
 
 
 @bp.route("/")

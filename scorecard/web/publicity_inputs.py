@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
-import tempfile
 from collections import defaultdict
-from pathlib import Path
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -26,9 +22,8 @@ from ..services.verification import SampledLeaf
 from ..services.votes import GridRow
 from . import get_db
 from .publicity import bp, posted, today
-from .util import actor, get_or_404, require
+from .util import actor, get_or_404, require, send_workbook
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BLANK_ROWS = 5
 
 
@@ -186,12 +181,7 @@ def votes_template(round_id: int):
 
     rnd = _round(round_id)
     ctx = votes_svc.import_context(get_db(), actor(), rnd)
-    with tempfile.TemporaryDirectory(prefix="scorecard-") as tmp:
-        path = Path(tmp) / "votes.xlsx"
-        write_votes_template(path, rnd.name, ctx)
-        data = path.read_bytes()
-    name = re.sub(r'[\\/:*?"<>|\r\n]+', "_", f"{rnd.name}述职评议票")
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=f"{name}.xlsx")
+    return send_workbook(f"{rnd.name}述职评议票", lambda path: write_votes_template(path, rnd.name, ctx))
 
 
 @bp.route("/rounds/<int:round_id>/votes/import", methods=["GET", "POST"])

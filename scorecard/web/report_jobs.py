@@ -4,7 +4,6 @@ Job state lives in the instance folder (exports/jobs.py), never in process memor
 user who started a job can see or download it."""
 from __future__ import annotations
 
-import re
 import threading
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from ..exports import jobs
 from ..exports.ranking import ranking_title
 from . import get_db
 from .reports import bp, load_round
-from .util import actor
+from .util import actor, export_slot, safe_filename
 
 
 def jobs_root() -> Path:
@@ -38,7 +37,7 @@ def _filename(rnd, kind: str, category: str | None) -> str:
     title = ranking_title(rnd.name) if kind == "ranking" else f"{rnd.name}考核评分卡"
     if category:
         title += f"（{category}）"
-    return re.sub(r'[\\/:*?"<>|\r\n]+', "_", title) + ".xlsx"
+    return safe_filename(title) + ".xlsx"
 
 
 @bp.route("/rounds/<int:round_id>/jobs/<kind>", methods=["POST"])
@@ -52,10 +51,11 @@ def start_job(round_id: int, kind: str):
                       {"category": category} if category else {})
     get_db().rollback()  # the job reads with its own session; release ours before it starts
     sessions = current_app.extensions["scorecard.sessions"]
+    wait = export_slot(jobs.STALE.total_seconds() / 2)  # queued until a slot frees up
     if current_app.config.get("EXPORT_JOBS_INLINE"):
-        jobs.run(jobs_root(), job.id, sessions)
+        jobs.run(jobs_root(), job.id, sessions, slot=wait)
     else:
-        threading.Thread(target=jobs.run, args=(jobs_root(), job.id, sessions),
+        threading.Thread(target=jobs.run, args=(jobs_root(), job.id, sessions), kwargs={"slot": wait},
                          name=f"export-{job.id}", daemon=True).start()
     return redirect(url_for("reports.job", job_id=job.id))
 

@@ -5,12 +5,8 @@ writes. Assessors, leaders and admins see the rounds in their scope; units and c
 Long exports run as background jobs (web/report_jobs.py) registered on this blueprint."""
 from __future__ import annotations
 
-import io
-import re
-import tempfile
-from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..exports import reports as xl
@@ -20,11 +16,10 @@ from ..models import Round
 from ..services import analysis, permissions, progress_report
 from ..services.errors import PermissionDenied, ServiceError
 from . import get_db
-from .util import actor, cell_text, get_or_404, require, table_header
+from .util import actor, cell_text, exporting, get_or_404, require, send_workbook, table_header
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def load_round(round_id: int) -> Round:
@@ -43,16 +38,6 @@ def report_cell(col, item) -> str:
 def table(cols, items) -> dict:
     return {"cols": cols, "header": table_header(cols),
             "rows": [[(c.key, c.kind, report_cell(c, item)) for c in cols] for item in items]}
-
-
-def _download(rnd: Round, title: str, write) -> object:
-    """Write a workbook to a temporary file and send it with a Chinese file name."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "report.xlsx"
-        write(path)
-        data = path.read_bytes()
-    name = re.sub(r'[\\/:*?"<>|\r\n]+', "_", title)
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=f"{name}.xlsx")
 
 
 def _call(fn, *args, **kwargs):
@@ -83,10 +68,11 @@ def loss(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/loss.xlsx")
 @login_required
+@exporting
 def loss_xlsx(round_id: int):
     rnd = load_round(round_id)
     report, rows = _call(analysis.loss_analysis, rnd)
-    return _download(rnd, f"{report.round_name}指标失分分析", lambda p: xl.write_loss_workbook(report, rows, p))
+    return send_workbook(f"{report.round_name}指标失分分析", lambda p: xl.write_loss_workbook(report, rows, p))
 
 
 @bp.route("/rounds/<int:round_id>/groups")
@@ -101,10 +87,11 @@ def groups(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/groups.xlsx")
 @login_required
+@exporting
 def groups_xlsx(round_id: int):
     rnd = load_round(round_id)
     report, rows = _call(analysis.group_summary, rnd)
-    return _download(rnd, f"{report.round_name}片组汇总", lambda p: xl.write_group_workbook(report, rows, p))
+    return send_workbook(f"{report.round_name}片组汇总", lambda p: xl.write_group_workbook(report, rows, p))
 
 
 def _category_arg(report) -> str | None:
@@ -128,13 +115,14 @@ def cards(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/cards.xlsx")
 @login_required
+@exporting
 def cards_xlsx(round_id: int):
     rnd = load_round(round_id)
     report = _call(analysis.score_cards, rnd)[0]
     category = _category_arg(report)
     _, items = _call(analysis.score_cards, rnd, category)
     title = f"{report.round_name}考核评分卡" + (f"（{category}）" if category else "")
-    return _download(rnd, title, lambda p: xl.write_cards_workbook(report, items, p))
+    return send_workbook(title, lambda p: xl.write_cards_workbook(report, items, p))
 
 
 def _other_round(rnd: Round) -> Round:
@@ -164,6 +152,7 @@ def compare(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/compare.xlsx")
 @login_required
+@exporting
 def compare_xlsx(round_id: int):
     rnd = load_round(round_id)
     other = _other_round(rnd)
@@ -172,7 +161,7 @@ def compare_xlsx(round_id: int):
     except ServiceError as exc:
         flash(exc.message, "danger")
         return redirect(url_for("reports.index", round_id=rnd.id))
-    return _download(rnd, f"{current.round_name}与{previous.round_name}对比",
+    return send_workbook(f"{current.round_name}与{previous.round_name}对比",
                      lambda p: xl.write_compare_workbook(current, previous, rows, p))
 
 
@@ -189,10 +178,11 @@ def progress(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/progress.xlsx")
 @login_required
+@exporting
 def progress_xlsx(round_id: int):
     rnd = load_round(round_id)
     report = _call(progress_report.progress_report, rnd)
-    return _download(rnd, f"{report.round_name}进度与逾期", lambda p: xl.write_progress_workbook(report, p))
+    return send_workbook(f"{report.round_name}进度与逾期", lambda p: xl.write_progress_workbook(report, p))
 
 
 from . import report_jobs  # noqa: E402,F401  (registers the background export routes on bp)

@@ -5,13 +5,9 @@ registered on this same blueprint (endpoints rounds.target, rounds.target_*).
 """
 from __future__ import annotations
 
-import io
-import re
-import tempfile
 from collections import defaultdict
-from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -28,11 +24,10 @@ from ..services import rounds as rounds_svc
 from ..services.errors import PermissionDenied, ServiceError
 from ..services.ranking import compute_report, report_for, round_structure
 from . import get_db
-from .util import actor, cell_text, get_or_404, require, table_header
+from .util import actor, cell_text, exporting, get_or_404, require, send_workbook, table_header
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # action → (button label, phases it may start from, what it means for users)
 ACTIONS = {
@@ -315,23 +310,20 @@ def rules_note(rnd: Round) -> list[str]:
 
 @bp.route("/<int:round_id>/ranking.xlsx")
 @login_required
+@exporting
 def ranking_xlsx(round_id: int):
     rnd = _load_round(round_id, permissions.can_view_ranking)
     db = get_db()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "ranking.xlsx"
-        try:
-            exchange.export_ranking(db, actor(), rnd, path)
-        except PermissionDenied:
-            abort(403)
-        except ServiceError as exc:
-            db.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("rounds.ranking", round_id=round_id))
-        data = path.read_bytes()
+    try:
+        resp = send_workbook(ranking_title(rnd.name), lambda path: exchange.export_ranking(db, actor(), rnd, path))
+    except PermissionDenied:
+        abort(403)
+    except ServiceError as exc:
+        db.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("rounds.ranking", round_id=round_id))
     db.commit()  # the export may record its use (audit)
-    name = re.sub(r'[\\/:*?"<>|\r\n]+', "_", ranking_title(rnd.name))
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=f"{name}.xlsx")
+    return resp
 
 
 from . import rounds_target  # noqa: E402,F401  (registers the target routes on bp)

@@ -1,11 +1,21 @@
 """Small helpers shared by the views."""
 from __future__ import annotations
 
-from flask import abort
+import functools
+import io
+import re
+import tempfile
+from pathlib import Path
+from typing import Callable, ContextManager
+
+from flask import abort, current_app, send_file
 from flask_login import current_user
 
+from .. import slots
 from ..domain.numbers import fmt
 from ..services.errors import PermissionDenied
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def require(allowed: bool) -> None:
@@ -50,6 +60,38 @@ def cell_text(col, row) -> str:
     if value is None:
         return ""
     return fmt(value) if col.kind == "num" else str(value)
+
+
+def export_slot(wait: float | None = None) -> Callable[[], ContextManager[int]]:
+    """Opens one of the machine's export slots (scorecard/slots.py) when called; configured now,
+    so a background thread (outside the request) can call it."""
+    cfg = current_app.config
+    return functools.partial(slots.slot, Path(current_app.instance_path) / "slots", cfg["EXPORT_SLOTS"],
+                             cfg["EXPORT_SLOT_WAIT"] if wait is None else wait)
+
+
+def exporting(view):
+    """Run a workbook view in an export slot, the report computation included; when none frees
+    up in time, SlotsBusy → a 503 “please retry” page."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        with export_slot()():
+            return view(*args, **kwargs)
+    return wrapped
+
+
+def safe_filename(title: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\r\n]+', "_", title)
+
+
+def send_workbook(title: str, write: Callable[[Path], object]):
+    """Write a workbook to a temporary file and send it as `title`.xlsx."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "export.xlsx"
+        write(path)
+        data = path.read_bytes()
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
+                     download_name=f"{safe_filename(title)}.xlsx")
 
 
 __all__ = ["require", "get_or_404", "actor", "table_header", "cell_text", "PermissionDenied"]
