@@ -3,8 +3,11 @@
 Files are stored under server-generated keys ("2025/<uuid hex>.pdf"); a user-supplied name is
 never part of a path. `LocalStorage` (the default) keeps them in a folder outside any static
 folder (config EVIDENCE_DIR, default <DATA_DIR>/evidence in the instance folder). Another
-backend (e.g. S3-compatible) registers itself in BACKENDS and is chosen with
-SCORECARD_EVIDENCE_STORAGE=<name>.
+backend registers itself in BACKENDS and is chosen with SCORECARD_EVIDENCE_STORAGE=<name>;
+"s3" (scorecard/storage_s3.py, needs the `s3` extra: boto3) keeps them in an S3-compatible bucket.
+
+Errors every backend follows: `open` of a missing key raises FileNotFoundError; a store that
+cannot be reached or refuses the operation raises StorageError (an OSError).
 """
 from __future__ import annotations
 
@@ -16,6 +19,10 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Protocol
 
 _KEY = re.compile(r"^[0-9]{4}/[0-9a-f]{32}\.[a-z0-9]{1,8}$")
+
+
+class StorageError(OSError):
+    """The storage backend is unreachable or refused the operation (not: a missing key)."""
 
 
 class Storage(Protocol):
@@ -75,7 +82,15 @@ def _local(config: dict) -> Storage:
     return LocalStorage(root)
 
 
-BACKENDS: dict[str, Callable[[dict], Storage]] = {"local": _local}
+def _s3(config: dict) -> Storage:
+    try:
+        from .storage_s3 import from_config
+    except ImportError as exc:  # boto3 is an optional extra
+        raise RuntimeError("SCORECARD_EVIDENCE_STORAGE=s3 needs boto3: pip install 'scorecard[s3]'") from exc
+    return from_config(config)
+
+
+BACKENDS: dict[str, Callable[[dict], Storage]] = {"local": _local, "s3": _s3}
 
 
 def make_storage(config: dict) -> Storage:

@@ -11,19 +11,24 @@ Stable API used by other areas (appeals, nominations, tasks …):
 
 The file type is decided by content (filetype), never by the name; the stored name is a
 server-generated key; the original Chinese name is kept for display and download.
+
+A stored file lives only as long as the transaction that recorded it: if that transaction ends
+without a commit (a later service refused, the commit itself failed, the request ended), the
+stored object is deleted again (best effort), whatever the backend.
 """
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 
 import filetype
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ..models import DOC_TYPES, Evidence, EvidenceCitation, Organisation, User, utcnow
-from ..storage import Storage
+from ..storage import Storage, StorageError
 from . import audit, permissions
 from .errors import PermissionDenied, ServiceError
 
@@ -42,6 +47,12 @@ ALLOWED = {
 ALLOWED_TEXT = "PDF、图片（PNG/JPEG/GIF）、Word（docx/doc）、Excel（xlsx/xls）、PowerPoint（pptx）"
 INLINE = ("application/pdf", "image/png", "image/jpeg", "image/gif")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f<>:\"|?*]")
+_PENDING = "scorecard.evidence.pending"  # session.info: [(storage, key)] stored in this transaction
+log = logging.getLogger(__name__)
+
+
+class StorageUnavailable(ServiceError):
+    """The evidence store could not be reached or refused the file; nothing was saved."""
 
 
 @dataclass
@@ -91,7 +102,14 @@ def upload(session: Session, actor: User, storage: Storage, org: Organisation, d
         name = f"未命名文件.{ext}"
     title = (title or "").strip()[:200] or name.rsplit(".", 1)[0] or name
     doc_type = doc_type if doc_type in DOC_TYPES else "其他"
-    key = storage.put(data, ext)
+    try:
+        key = storage.put(data, ext)
+    except (StorageError, OSError):
+        log.exception("evidence store refused %s (%d bytes) for org %s", name, len(data), org.code)
+        raise StorageUnavailable(f"文件“{shown}”未能保存：佐证材料存储服务暂时不可用，"
+                                 "本次操作未作任何修改。请稍后重试；如持续出现，请联系系统管理员检查存储服务。",
+                                 "file") from None
+    session.info.setdefault(_PENDING, []).append((storage, key))
     ev = Evidence(org=org, title=title, doc_type=doc_type, original_name=name, mime=mime, ext=ext,
                   size=len(data), sha256=digest, storage_key=key, uploaded_by=actor)
     session.add(ev)
@@ -100,6 +118,23 @@ def upload(session: Session, actor: User, storage: Storage, org: Organisation, d
                  new={"org": org.code, "title": title, "name": name, "type": mime, "size": len(data),
                       "sha256": digest})
     return UploadResult(ev, True)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _discard_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    """The transaction that stored files ended without a commit: delete them again."""
+    if transaction.parent is not None or not session.info.get(_PENDING):
+        return
+    for storage, key in session.info.pop(_PENDING):
+        try:
+            storage.delete(key)
+        except Exception:  # best effort: an orphaned object is harmless, a hidden error is not
+            log.warning("could not delete uncommitted evidence object %s", key, exc_info=True)
 
 
 def library(session: Session, actor: User, org: Organisation) -> list[Evidence]:

@@ -84,8 +84,8 @@ def upload():
         abort(403)
     except ServiceError as exc:
         db.rollback()
-        return _page(db, org, exc.message, 400)
-    db.commit()
+        return _page(db, org, exc.message, 503 if isinstance(exc, ev_svc.StorageUnavailable) else 400)
+    db.commit()  # if this fails, the stored file is deleted again (services/evidence.py)
     flash(*uploaded_message(res))
     return redirect(url_for("evidence.index", org=org.id))
 
@@ -119,7 +119,16 @@ def edit(evidence_id: int):
 
 
 def _send(ev: Evidence, inline: bool):
-    stream = storage_for(current_app).open(ev.storage_key)
+    try:
+        stream = storage_for(current_app).open(ev.storage_key)
+    except FileNotFoundError:
+        current_app.logger.error("evidence %s: stored object %s is missing", ev.id, ev.storage_key)
+        return render_template("error.html", code=404,
+                               message=f"材料“{ev.title}”的文件在存储中找不到，请联系系统管理员"), 404
+    except OSError:  # StorageError: the store is down or refused
+        current_app.logger.exception("evidence %s: storage failed", ev.id)
+        return render_template("error.html", code=503,
+                               message="佐证材料存储服务暂时不可用，请稍后重试；如持续出现，请联系系统管理员"), 503
     resp = send_file(stream, mimetype=ev.mime, as_attachment=not inline, download_name=ev.original_name,
                      max_age=0, etag=ev.sha256)
     resp.headers["Cache-Control"] = "private, no-store"

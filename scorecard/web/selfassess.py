@@ -14,7 +14,6 @@ from ..services import evidence as ev_svc
 from ..services import permissions, selfassess
 from ..services.errors import PermissionDenied, ServiceError, StaleData
 from ..services.ranking import round_structure
-from ..storage import storage_for
 from . import get_db
 from .evidence import upload_from_request, uploaded_message
 from .score_inputs import check_value, deduct_rows, parse_version, raw_from_form
@@ -98,9 +97,7 @@ def save(target_id: int, code: str):
             ids.append(uploaded.evidence.id)
         selfassess.save_item(db, actor(), tgt, ind, raw, narrative, ids, expected_version=parse_version(version))
     except ServiceError as exc:
-        db.rollback()
-        if uploaded is not None and uploaded.created:
-            storage_for(current_app).delete(uploaded.evidence.storage_key)
+        db.rollback()  # also deletes a file uploaded in this request (services/evidence.py)
         kept = {code: {"values": raw or {}, "narrative": narrative, "version": version,
                        "evidence": [i for i in ids if not uploaded or i != uploaded.evidence.id],
                        "error": exc.message}}

@@ -74,7 +74,7 @@ def test_path_traversal_name_is_only_a_label(client, session, lib, store):
     assert up(client, lib["a"], samples.pdf(), "../../x.pdf").status_code == 302
     ev = session.scalars(select(Evidence)).one()
     assert ev.original_name == "x.pdf"
-    assert [p.parent.parent for p in blobs(store)] == [store.root]
+    assert blobs(store) == [ev.storage_key]
 
 
 def test_download_and_preview_headers(client, session, lib, store):
@@ -117,13 +117,16 @@ def test_upload_into_another_library_is_403(client, session, lib, store, who):
 def test_storage_is_outside_static_and_keys_checked(app, store):
     from scorecard.storage import check_key, make_storage
 
-    default = make_storage(app.config)
+    default = make_storage({**app.config, "EVIDENCE_STORAGE": "local", "EVIDENCE_DIR": ""})
     static = Path(app.static_folder).resolve()
     assert static not in Path(default.root).resolve().parents
     assert str(default.root).startswith(app.config["DATA_DIR"])
     for bad in ("../x.pdf", "2025/../../etc/passwd", "/etc/passwd"):
         with pytest.raises(ValueError):
             check_key(bad)
+        for op in (store.open, store.delete, store.exists):  # the configured backend checks too
+            with pytest.raises(ValueError):
+                op(bad)
 
 
 def test_edit_title_and_type(client, session, lib, store):
