@@ -40,7 +40,12 @@ ACTION_LABELS = {
 PAGE_SIZE = 50
 
 
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value):
+    if type(value) is dict and all(type(v) in _JSON_SCALARS for v in value.values()):
+        return value  # the common flat case, already JSON-ready (bulk imports)
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, (dt.date, dt.datetime)):
@@ -89,7 +94,7 @@ def record_many(session: Session, actor: User | None, entries: list[dict]) -> No
         return
     user_id = actor.id if actor else None
     now = utcnow()
-    session.execute(insert(AuditEntry), [
+    session.execute(insert(AuditEntry.__table__), [  # Core: no per-row ORM bookkeeping
         {"at": now, "user_id": user_id, "action": e["action"], "entity": e["entity"],
          "entity_id": e.get("entity_id"), "round_id": e.get("round_id"), "old": _plain(e.get("old")),
          "new": _plain(e.get("new")), "reason": e.get("reason")} for e in entries])

@@ -1,42 +1,26 @@
-"""Organisation tree: import (upsert by code), editing, browsing; account activation.
+"""Organisation tree: editing, browsing; account activation. The import (upsert by code)
+lives in org_import.py and is re-exported here.
 
-`actor=None` means the command line (an operator with shell access to the database): no
-data-scope restriction. A web actor must be an administrator, may only change organisations
-inside their scope, and may only place organisations under parents inside their scope.
+A web actor must be an administrator, may only change organisations inside their scope, and
+may only place organisations under parents inside their scope.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..importers.common import ImportFailed, ImportIssue
-from ..importers.orgs import OrgRow
 from ..models import Category, OrgGroup, Organisation, User
 from . import audit, permissions
 from .errors import PermissionDenied, ServiceError
+from .org_changes import MAX_KIND, describe_changes, diff, update_values  # noqa: F401 (describe_changes re-exported)
+from .org_import import IMPORT_REASON, ImportSummary, apply_org_import  # noqa: F401 (re-exported)
 
 MAX_NAME = 100
-MAX_KIND = 20  # Organisation.kind is String(20)
 MAX_LABEL = 50  # Category.name / OrgGroup.name are String(50)
-FIELD_LABELS = {"name": "名称", "parent": "上级编码", "category": "类别", "group": "片组",
-                "kind": "组织类型", "active": "状态"}
-IMPORT_REASON = "组织导入"
-
-
-@dataclass
-class ImportSummary:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    details: list[str] = field(default_factory=list)
-
-    def text(self, dry_run: bool = False) -> str:
-        counts = f"新建{self.created}个组织，更新{self.updated}个，{self.unchanged}个无变化"
-        return f"试运行（未写入数据库），导入后将：{counts}" if dry_run else f"组织导入完成：{counts}"
 
 
 @dataclass
@@ -48,139 +32,6 @@ class TreeNode:
         yield self
         for child in self.children:
             yield from child.walk()
-
-
-# ---------------------------------------------------------------------------- import
-
-def apply_org_import(session: Session, actor: User | None, rows: list[OrgRow]) -> ImportSummary:
-    """Upsert parsed rows (parents first) by code. Validates everything before writing;
-    raises ImportFailed with every problem (row-located). Blank optional cells of an
-    existing organisation (上级编码/类别/片组/组织类型) keep the current value."""
-    if actor is not None and not permissions.can_manage_orgs(actor):
-        raise PermissionDenied("只有系统管理员可以导入组织")
-    orgs = list(session.scalars(select(Organisation)))
-    by_code = {o.code: o for o in orgs}
-    code_of = {o.id: o.code for o in orgs}
-    parent_of = {o.code: code_of.get(o.parent_id) for o in orgs}
-    _check_import(actor, rows, by_code, parent_of)
-
-    cats, groups = _Lookup(session, Category), _Lookup(session, OrgGroup)
-    staged = [_stage_row(session, row, by_code, orgs, cats, groups) for row in rows]
-    session.flush()  # one flush: every new organisation gets its id
-    _rewrite_paths(orgs)
-    summary = _record_import(session, actor, staged)
-    session.flush()
-    summary.details += [f"新建类别“{n}”" for n in cats.created]
-    summary.details += [f"新建片组“{n}”" for n in groups.created]
-    return summary
-
-
-def _check_import(actor, rows, by_code, parent_of) -> None:
-    in_file = {r.code for r in rows}
-    issues: list[ImportIssue] = []
-    for row in rows:
-        issues += _row_issues(actor, row, by_code, parent_of, in_file)
-    issues += _cycle_issues(rows, parent_of)
-    if issues:
-        raise ImportFailed(sorted(issues, key=lambda i: i.row or 0))
-
-
-def _row_issues(actor, row: OrgRow, by_code, parent_of, in_file) -> list[ImportIssue]:
-    issues = []
-
-    def add(message: str) -> None:
-        issues.append(ImportIssue(message, row=row.row))
-
-    if row.kind and len(row.kind) > MAX_KIND:
-        add(f"组织类型“{row.kind}”超过{MAX_KIND}个字符（当前{len(row.kind)}个）")
-    org = by_code.get(row.code)
-    if org is not None and actor is not None and not permissions.in_scope(actor, org):
-        add(f"组织“{row.code}”不在您的管理范围内，不能修改")
-    parent_code = row.parent_code
-    if parent_code is None:
-        if org is None and actor is not None:
-            add(f"新组织“{row.code}”必须填写上级编码（上级须在您的管理范围内）")
-        return issues
-    parent = by_code.get(parent_code)
-    if parent is None and parent_code not in in_file:
-        add(f"上级编码“{parent_code}”不存在")
-    elif (parent is not None and actor is not None and parent_of.get(row.code) != parent_code
-          and not permissions.in_scope(actor, parent)):
-        add(f"上级编码“{parent_code}”不在您的管理范围内")
-    return issues
-
-
-def _cycle_issues(rows: list[OrgRow], parent_of: dict[str, str | None]) -> list[ImportIssue]:
-    """Cycles formed by the file together with existing data (each reported once)."""
-    final = dict(parent_of)
-    for row in rows:
-        if row.parent_code or row.code not in final:
-            final[row.code] = row.parent_code
-    seen: set[frozenset[str]] = set()
-    issues = []
-    for row in rows:
-        if not row.parent_code:
-            continue
-        chain, current = [row.code], final.get(row.code)
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = final.get(current)
-        if current != row.code or frozenset(chain) in seen:
-            continue
-        seen.add(frozenset(chain))
-        loop = " → ".join(chain + [row.code])
-        issues.append(ImportIssue(
-            f"上级编码“{row.parent_code}”会形成循环（{loop}）：组织不能位于其自身或其下级之下",
-            row=row.row))
-    return issues
-
-
-def _stage_row(session, row: OrgRow, by_code, orgs, cats, groups) -> tuple[OrgRow, Organisation, dict | None]:
-    """Create (unflushed) or update one organisation; paths are rewritten afterwards.
-    Returns (row, org, snapshot before the change or None when new)."""
-    org = by_code.get(row.code)
-    if org is None:
-        org = Organisation(code=row.code, name=row.name, kind=row.kind,
-                           parent=by_code[row.parent_code] if row.parent_code else None,
-                           category=cats.get(row.category), group=groups.get(row.group))
-        session.add(org)
-        orgs.append(org)
-        by_code[row.code] = org
-        return row, org, None
-    old = _snapshot(org)
-    org.name = row.name
-    if row.kind:
-        org.kind = row.kind
-    if row.category:
-        org.category = cats.get(row.category)
-    if row.group:
-        org.group = groups.get(row.group)
-    if row.parent_code and old["parent"] != row.parent_code:
-        org.parent = by_code[row.parent_code]
-    return row, org, old
-
-
-def _record_import(session, actor, staged) -> ImportSummary:
-    """Audit rows and the summary, once ids and paths are final."""
-    summary = ImportSummary()
-    entries: list[dict] = []  # one INSERT for every audit row of the import
-    for row, org, old in staged:
-        if old is None:
-            entries.append({"action": "create", "entity": "organisation", "entity_id": org.id,
-                            "new": {"code": org.code, **_snapshot(org)}, "reason": IMPORT_REASON})
-            summary.created += 1
-            summary.details.append(f"第{row.row}行：新建组织“{row.code} {row.name}”")
-            continue
-        changes = _diff(old, _snapshot(org))
-        if changes:
-            entries.append({"action": "update", "entity": "organisation", "entity_id": org.id,
-                            **_update_values(org, changes), "reason": IMPORT_REASON})
-            summary.updated += 1
-            summary.details.append(f"第{row.row}行：更新组织“{row.code}”：{describe_changes(changes)}")
-        else:
-            summary.unchanged += 1
-    audit.record_many(session, actor, entries)
-    return summary
 
 
 class _Lookup:
@@ -226,7 +77,7 @@ def update_org(session: Session, actor: User, org: Organisation, name: str | Non
             Organisation.path.startswith(old_path), Organisation.id != org.id)).all()
         _move(org, parent, subtree)
     session.flush()
-    changes = _diff(old, _snapshot(org))
+    changes = diff(old, _snapshot(org))
     if changes:
         _audit_update(session, actor, org, changes)
     return changes
@@ -270,23 +121,6 @@ def _move(org: Organisation, parent: Organisation | None, candidates: Iterable[O
             other.path = org.path + other.path[len(old_path):]
 
 
-def _rewrite_paths(orgs: Iterable[Organisation]) -> None:
-    """Recompute every materialised path top-down from the (final, flushed) parents; O(n),
-    so it does not matter in which order organisations were created or moved."""
-    kids: dict[int, list[Organisation]] = defaultdict(list)
-    roots = []
-    for org in orgs:
-        parent = org.parent
-        (kids[id(parent)] if parent is not None else roots).append(org)
-    stack = [(org, "/") for org in roots]
-    while stack:
-        org, prefix = stack.pop()
-        path = f"{prefix}{org.id}/"
-        if org.path != path:
-            org.path = path
-        stack.extend((child, path) for child in kids.get(id(org), ()))
-
-
 def _snapshot(org: Organisation) -> dict:
     return {
         "name": org.name,
@@ -298,31 +132,9 @@ def _snapshot(org: Organisation) -> dict:
     }
 
 
-def _diff(old: dict, new: dict) -> dict:
-    return {k: (old.get(k), v) for k, v in new.items() if old.get(k) != v}
-
-
-def _update_values(org, changes: dict) -> dict:
-    return {"old": {"code": org.code, **{k: a for k, (a, _b) in changes.items()}},
-            "new": {"code": org.code, **{k: b for k, (_a, b) in changes.items()}}}
-
-
 def _audit_update(session, actor, org, changes: dict, reason: str | None = None) -> None:
     audit.record(session, actor, "update", "organisation", org.id, reason=reason,
-                 **_update_values(org, changes))
-
-
-def _shown(value) -> str:
-    if value is None:
-        return "（空）"
-    if isinstance(value, bool):
-        return "启用" if value else "停用"
-    return str(value)
-
-
-def describe_changes(changes: dict) -> str:
-    """{"name": ("甲", "乙")} → "名称：甲 → 乙"."""
-    return "；".join(f"{FIELD_LABELS.get(k, k)}：{_shown(a)} → {_shown(b)}" for k, (a, b) in changes.items())
+                 **update_values(org.code, changes))
 
 
 # ---------------------------------------------------------------------------- browsing
