@@ -20,6 +20,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    # Write-ahead log: a long read (a ranking export) no longer blocks score saves, nor a save
+    # the readers. synchronous stays FULL: every committed save is on disk.
+    cur.execute("PRAGMA journal_mode=WAL")
     cur.close()
 
 

@@ -2,11 +2,12 @@
 
 Two kinds of kill: (1) deterministic — the process has flushed every row of the command and is
 paused just before COMMIT (tests/faults/pause_before_commit.py); (2) unpatched — the real CLI,
-killed the moment its transaction is seen writing (SQLite: the rollback journal appears;
+killed the moment its transaction is seen writing (SQLite: it holds the write lock;
 PostgreSQL: the backend has a transaction id). The database is compared by a full dump.
 """
 from __future__ import annotations
 
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -57,13 +58,25 @@ def test_org_import_killed_before_commit_leaves_database_unchanged(db_url, sessi
     assert dump(db_url) == before
 
 
-def _journal_or_xid(db_url: str):
-    """A predicate: the CLI's transaction has started writing."""
+def _writing(db_url: str):
+    """A predicate: the CLI's transaction has started writing (SQLite: it holds the write lock,
+    so a probe's BEGIN IMMEDIATE is refused at once; PostgreSQL: its backend has an xid)."""
     if is_sqlite(db_url):
         from sqlalchemy.engine import make_url
 
-        journal = Path(make_url(db_url).database + "-journal")
-        return journal.exists
+        path = make_url(db_url).database
+
+        def locked() -> bool:
+            probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+                return False
+            except sqlite3.OperationalError:  # database is locked: the writer is mid-transaction
+                return True
+            finally:
+                probe.close()
+        return locked
     engine = make_engine(db_url)
 
     def writing():
@@ -78,7 +91,7 @@ def test_org_import_killed_while_writing_leaves_database_unchanged(db_url, sessi
     _seed_orgs(session, make)
     before = dump(db_url)
     sheet = _org_sheet(tmp_path / "orgs.xlsx", N_ORGS)
-    writing = _journal_or_xid(db_url)
+    writing = _writing(db_url)
     proc = start_cli(["import", "orgs", str(sheet)], cli_env(db_url, tmp_path / "inst"), paused=False)
     wait_for(writing, 180, "the import to start writing", proc)
     kill9(proc)

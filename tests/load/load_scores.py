@@ -1,13 +1,15 @@
 """Bounded load test on loopback (run on demand; not collected by pytest, not in CI).
 
     .venv/bin/python tests/load/load_scores.py [--duration 150] [--assessors 50] [--leaders 10]
-                                               [--db URL] [--workers N]
+                                               [--db URL] [--workers N] [--think 1-3] [--leader-think 5-15]
 
 Sets up a round (default 500 targets in 10 categories, the 27-leaf scheme) with one assessor
 account per simulated assessor and a leader account each, starts `scorecard serve` (gunicorn) on a
 free 127.0.0.1 port, then for --duration seconds runs: 50 assessor threads, each logged in
 (CSRF token from the page), POSTing /api/scores to its own cells (target × leaf, version from
-its previous save) without pause; 10 leader threads downloading the ranking workbook in a loop.
+its previous save), pausing a random 1–3 s between saves as a person typing into the grid does
+(--think; 0 = no pause, a saturation test); 10 leader threads downloading the ranking workbook,
+reading it for 5–15 s between downloads (--leader-think).
 Prints requests/s, p50/p95/p99 latency and errors per kind, then checks in the database that
 every score acknowledged with 200 is there exactly once with the last value sent.
 Only 127.0.0.1 is ever contacted; every loop stops at the deadline.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -88,6 +91,11 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+def pause_range(text: str) -> tuple[float, float]:
+    low, _, high = text.partition("-")
+    return float(low), float(high or low)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=float, default=150)
@@ -95,6 +103,8 @@ def main() -> None:
     ap.add_argument("--leaders", type=int, default=10)
     ap.add_argument("--targets", type=int, default=500)
     ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--think", type=pause_range, default=(1.0, 3.0), help="assessor pause, seconds: 1-3 or 0")
+    ap.add_argument("--leader-think", type=pause_range, default=(5.0, 15.0), help="leader pause, seconds")
     ap.add_argument("--db", default=None, help="an EMPTY database URL (default: temporary SQLite)")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="scorecard-load-")
@@ -119,8 +129,13 @@ def main() -> None:
         for name in names:
             clients[name] = logged_in(name)
 
+    def pause(bounds: tuple[float, float], rng: random.Random) -> None:
+        wait = rng.uniform(*bounds)
+        if wait:
+            time.sleep(max(0.0, min(wait, deadline[0] - time.monotonic())))
+
     def assessor(k: int):
-        c = clients[f"kh{k:02d}"]
+        c, rng = clients[f"kh{k:02d}"], random.Random(k)
         versions: dict[tuple[int, str], int | None] = {}
         i = 0
         while time.monotonic() < deadline[0]:
@@ -141,10 +156,12 @@ def main() -> None:
                 else:
                     errors[f"score {status}: {str(body.get('error'))[:60]}"] += 1
             i += 1
+            pause(args.think, rng)
         c.close()
 
     def leader(k: int):
-        c = clients[f"ld{k:02d}"]
+        c, rng = clients[f"ld{k:02d}"], random.Random(1000 + k)
+        pause((0, args.leader_think[1]), rng)  # leaders don't all start at the same instant
         while time.monotonic() < deadline[0]:
             t0 = time.perf_counter()
             try:
@@ -156,6 +173,7 @@ def main() -> None:
                 lat["export"].append(time.perf_counter() - t0)
                 if not ok:
                     errors[f"export {status}"] += 1
+            pause(args.leader_think, rng)
         c.close()
 
     try:
@@ -179,7 +197,8 @@ def main() -> None:
         server.wait(timeout=60)
 
     total = sum(len(v) for v in lat.values())
-    print(f"load test: {args.assessors} assessors + {args.leaders} leaders for {elapsed:.0f} s against "
+    print(f"load test: {args.assessors} assessors (pause {args.think[0]:g}–{args.think[1]:g} s) + {args.leaders} leaders "
+          f"(pause {args.leader_think[0]:g}–{args.leader_think[1]:g} s) for {elapsed:.0f} s against "
           f"`scorecard serve` on {url.split(':')[0]} ({args.targets} targets × {len(leaves)} leaves)")
     print(f"  all requests: {total} in {elapsed:.0f} s = {total / elapsed:.1f} req/s; errors: {sum(errors.values())}")
     for kind, values in lat.items():
