@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import String, bindparam, cast, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
-from ..importers.common import ImportFailed, ImportIssue
+from ..importers.common import ImportFailed, ImportIssue, gc_paused
 from ..importers.orgs import OrgRow
 from ..models import Category, Organisation, OrgGroup, User
 from . import audit, permissions
@@ -83,6 +83,11 @@ def apply_org_import(session: Session, actor: User | None, rows: list[OrgRow]) -
     existing organisation (上级编码/类别/片组/组织类型) keep the current value."""
     if actor is not None and not permissions.can_manage_orgs(actor):
         raise PermissionDenied("只有系统管理员可以导入组织")
+    with gc_paused():
+        return _apply(session, actor, rows)
+
+
+def _apply(session: Session, actor: User | None, rows: list[OrgRow]) -> ImportSummary:
     orgs = [_Org(*r) for r in session.execute(select(*(_ORG.c[c] for c in _COLUMNS)))]
     by_id = {o.id: o for o in orgs}
     by_code = {o.code: o for o in orgs}
