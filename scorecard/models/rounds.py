@@ -32,7 +32,8 @@ class Round(Base):
     review_deadline: Mapped[dt.date | None]  # 审核截止
     publicity_start: Mapped[dt.date | None]  # 公示期 (appeals accepted from start to end, inclusive)
     publicity_end: Mapped[dt.date | None]
-    snapshot: Mapped[dict | None]
+    # the frozen report (定档): megabytes for a large round, loaded only when asked for
+    snapshot: Mapped[dict | None] = mapped_column(deferred=True)
 
     scheme: Mapped[Scheme] = relationship()
     owner_org: Mapped[Organisation] = relationship()
