@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -165,40 +166,54 @@ def _target_codes(db, user, scheme: Scheme, category_ids: list[int] | None) -> l
 @bp.route("/<int:round_id>")
 @login_required
 def show(round_id: int):
+    """The round with one category's targets and scoring progress per request (?category=<id>):
+    a round may have thousands of targets."""
     rnd = _load_round(round_id, permissions.can_view_round)
+    db = get_db()
     steps = [(PHASES[p], "done" if PHASE_ORDER.index(p) < PHASE_ORDER.index(rnd.phase)
               else "current" if p == rnd.phase else "todo") for p in PHASE_ORDER]
     actions = [(key, label) for key, (label, phases, _) in ACTIONS.items() if rnd.phase in phases]
-    return render_template("rounds/show.html", rnd=rnd, steps=steps, actions=actions,
-                           categories=_progress(get_db(), rnd, current_user))
+    tabs = _category_tabs(db, rnd, frozen_names=False)
+    current = _current_tab(tabs)
+    return render_template("rounds/show.html", rnd=rnd, steps=steps, actions=actions, tabs=tabs, current=current,
+                           total=sum(t["count"] for t in tabs),
+                           section=_progress(db, rnd, current_user, current) if current else None)
 
 
-def _progress(db, rnd: Round, user) -> list[dict]:
-    """Per category: targets and scored cells (applicable leaves × targets), mine and anyone's."""
+def _current_tab(tabs: list[dict]) -> dict | None:
+    """The tab asked for by ?category=<id> (404 when the round has no such category), else the first."""
+    wanted = request.args.get("category")
+    if wanted is None:
+        return tabs[0] if tabs else None
+    current = next((t for t in tabs if str(t["id"]) == wanted), None)
+    if current is None:
+        abort(404)
+    return current
+
+
+def _progress(db, rnd: Round, user, tab: dict) -> dict:
+    """One category: its targets and scored cells (applicable leaves × targets), mine and anyone's."""
     st = round_structure(rnd)
-    cells = db.execute(
-        select(Score.target_id, Score.indicator_id, Score.assessor_id)
-        .join(RoundTarget, Score.target_id == RoundTarget.id).where(RoundTarget.round_id == rnd.id)
-    ).all()
+    where = (RoundTarget.round_id == rnd.id, RoundTarget.category_id == tab["id"])
+    targets = db.scalars(select(RoundTarget).join(Organisation, RoundTarget.org_id == Organisation.id)
+                         .where(*where).options(contains_eager(RoundTarget.org))
+                         .order_by(Organisation.code)).all()
+    cells = db.execute(select(Score.target_id, Score.indicator_id, Score.assessor_id)
+                       .join(RoundTarget, Score.target_id == RoundTarget.id).where(*where)).all()
     mine, anyone = defaultdict(set), defaultdict(set)
     for target_id, indicator_id, assessor_id in cells:
         anyone[target_id].add(indicator_id)
         if assessor_id == user.id:
             mine[target_id].add(indicator_id)
-    groups: dict[int, dict] = {}
-    for t in sorted(rnd.targets, key=lambda t: (t.category_id, t.org.code)):
-        if t.category_id not in groups:
-            groups[t.category_id] = {"id": t.category_id, "name": t.category.name, "targets": [],
-                                     "leaf_ids": {leaf.id for leaf in st.leaves_for(t.category.name)},
-                                     "expected": 0, "mine": 0, "all": 0}
-        g = groups[t.category_id]
-        leaf_ids = g["leaf_ids"]
+    leaf_ids = {leaf.id for leaf in st.leaves_for(targets[0].category.name)} if targets else set()
+    out = {"id": tab["id"], "name": tab["name"], "targets": [], "expected": 0, "mine": 0, "all": 0}
+    for t in targets:
         row = {"target": t, "expected": len(leaf_ids), "mine": len(mine[t.id] & leaf_ids),
                "all": len(anyone[t.id] & leaf_ids)}
-        g["targets"].append(row)
+        out["targets"].append(row)
         for key in ("expected", "mine", "all"):
-            g[key] += row[key]
-    return list(groups.values())
+            out[key] += row[key]
+    return out
 
 
 @bp.route("/<int:round_id>/advance/<action>", methods=["GET", "POST"])
@@ -238,13 +253,7 @@ def ranking(round_id: int):
     rnd = _load_round(round_id, permissions.can_view_ranking)
     db = get_db()
     tabs = _category_tabs(db, rnd)
-    wanted = request.args.get("category")
-    if wanted is None:
-        current = tabs[0] if tabs else None
-    else:
-        current = next((t for t in tabs if str(t["id"]) == wanted), None)
-        if current is None:
-            abort(404)
+    current = _current_tab(tabs)
     report = report_for(db, rnd, category_id=current["id"] if current else None)
     cols = ranking_columns(report)
     section = _section(report, cols, current["name"]) if current else None
@@ -253,16 +262,16 @@ def ranking(round_id: int):
                            total=sum(t["count"] for t in tabs), rules=rules_note(rnd))
 
 
-def _category_tabs(db, rnd: Round) -> list[dict]:
+def _category_tabs(db, rnd: Round, frozen_names: bool = True) -> list[dict]:
     """The round's categories in order of their first target, with ids and sizes, from one
-    grouped query (not the report: a round may have 10,000 targets). A 定档 snapshot keeps its
-    own category names, found through each category's first target."""
+    grouped query (not the report: a round may have 10,000 targets). The ranking of a 定档 round
+    shows its snapshot's own category names, found through each category's first target."""
     found = db.execute(select(RoundTarget.category_id, Category.name, func.count(), func.min(RoundTarget.id))
                        .join(Category, RoundTarget.category_id == Category.id)
                        .where(RoundTarget.round_id == rnd.id)
                        .group_by(RoundTarget.category_id, Category.name).order_by(func.min(RoundTarget.id))).all()
     frozen = {}
-    if rnd.is_final and rnd.snapshot:
+    if frozen_names and rnd.is_final and rnd.snapshot:
         frozen = {r["target_id"]: r["category"] for r in rnd.snapshot["rows"]}
     return [{"id": cid, "name": frozen.get(first, name), "count": count} for cid, name, count, first in found]
 

@@ -98,3 +98,17 @@ def test_ranking_page_tabs_and_one_category(client, session, r):
     assert "丙中心党委" in page and "丁中心党委" in page and "甲局机关党委" not in page
     assert client.get(f"/rounds/{rnd.id}/ranking?category=999999").status_code == 404
 
+
+
+def test_round_page_shows_one_category_per_request(client, session, r):
+    rnd, (ta, tc, tb, td) = r["round"], r["targets"]
+    login(client, "assessor")
+    page = client.get(f"/rounds/{rnd.id}").get_data(as_text=True)
+    assert "<dt>考核对象</dt><dd>4 个</dd>" in page
+    assert "机关（2）" in page and "事业（2）" in page
+    assert "甲局机关党委" in page and "乙局机关党委" in page and "丙中心党委" not in page
+    assert "全部考核员已评 <strong class=\"all\">8 / 8</strong>" in page  # 2 targets × 4 leaves
+    page = client.get(f"/rounds/{rnd.id}?category={tc.category_id}").get_data(as_text=True)
+    assert "丙中心党委" in page and "丁中心党委" in page and "甲局机关党委" not in page
+    assert f"/rounds/{rnd.id}/grid/{tc.category_id}" in page
+    assert client.get(f"/rounds/{rnd.id}?category=999999").status_code == 404
