@@ -1,7 +1,7 @@
 """Scale benchmark: a round of 10,000 targets × 27 leaves × 3 assessors (810,000 scores).
 
 Run from the repository root (not collected by pytest):
-    .venv/bin/python tests/bench/bench_scale.py [--targets 10000] [--runs 3] [--db URL]
+    .venv/bin/python tests/bench/bench_scale.py [--targets 10000] [--runs 3] [--db URL] [--only abcd]
 Default database: a temporary SQLite file; --db postgresql+psycopg://... uses an EMPTY PostgreSQL
 database instead. Each measurement is reported as median time, Δ peak RSS (the rise of VmHWM
 over the RSS just before the step; VmHWM is reset through /proc/self/clear_refs) and the ratio
@@ -87,7 +87,7 @@ def leaves_spec():
     return spec
 
 
-def build(session, n_targets: int):
+def build(session, n_targets: int, scores: bool = True):
     make = Factory(session)
     root = make.org("GW", "机关工委", kind="党工委")
     n_cats = max(1, n_targets // PER_CATEGORY)
@@ -108,7 +108,7 @@ def build(session, n_targets: int):
     _fix_sequences(session)
     target_ids = [r[0] for r in session.execute(text("SELECT id FROM round_target WHERE round_id = :r ORDER BY id"),
                                                 {"r": rnd.id})]
-    leaves = [i for i in scheme.indicators if i.parent_id is not None]
+    leaves = [i for i in scheme.indicators if i.parent_id is not None] if scores else []
     rng = random.Random(7)
     batch = []
     for tid in target_ids:
@@ -161,7 +161,10 @@ def main() -> None:
     ap.add_argument("--targets", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--db", default=None, help="an empty database URL (default: temporary SQLite)")
+    ap.add_argument("--only", default="abcd", help="the parts to run, e.g. --only c (scores are not built "
+                    "when only (c) runs: the organisation table is the same)")
     args = ap.parse_args()
+    parts = set(args.only)
     tmp = tempfile.mkdtemp(prefix="scorecard-bench-")
     url = args.db or f"sqlite:///{tmp}/scale.sqlite3"
     print(f"scale benchmark: {args.targets} targets × 27 leaves × 3 assessors on {url.split(':')[0]}; "
@@ -171,7 +174,7 @@ def main() -> None:
     sessions = make_session_factory(engine)
     t0 = time.perf_counter()
     with sessions() as s:
-        round_id, cat_id, assessor_id, leader_id = build(s, args.targets)
+        round_id, cat_id, assessor_id, leader_id = build(s, args.targets, scores=bool(parts & set("abd")))
     print(f"setup (bulk insert of {args.targets * 81:,} scores): {time.perf_counter() - t0:.1f} s", flush=True)
 
     from scorecard.models import Round
@@ -185,18 +188,21 @@ def main() -> None:
         with engine.connect() as c:
             return c.execute(text(FLOOR_SQL), {"r": round_id}).all()
 
-    ft, fm, frows = measure(floor_sql, args.runs)
-    fc = CPU[0]
-    t, m, rep = measure(report, args.runs)
-    assert len(frows) == len(rep.rows) == args.targets
-    row("(a) ranking compute_report", t, m, ft, fm, cpu=CPU[0], floor_cpu=fc)
+    if "a" in parts:
+        ft, fm, frows = measure(floor_sql, args.runs)
+        fc = CPU[0]
+        t, m, rep = measure(report, args.runs)
+        assert len(frows) == len(rep.rows) == args.targets
+        row("(a) ranking compute_report", t, m, ft, fm, cpu=CPU[0], floor_cpu=fc)
+    elif "d" in parts:
+        rep = report()
 
     # (b) pages through the Flask test client
     from scorecard.web import create_app
 
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": f"{tmp}/instance", "SECRET_KEY": "bench",
                       "WTF_CSRF_ENABLED": False})
-    for label, user_id, path in (("(b) score grid page, 200 targets", assessor_id, f"/rounds/{round_id}/grid/{cat_id}"),
+    for label, user_id, path in () if "b" not in parts else (("(b) score grid page, 200 targets", assessor_id, f"/rounds/{round_id}/grid/{cat_id}"),
                                  ("(b) ranking page, first category", leader_id, f"/rounds/{round_id}/ranking")):
         client = app.test_client()
         with sessions() as s:
@@ -237,10 +243,14 @@ def main() -> None:
             summary = apply_org_import(s, None, parse_orgs(sheet, existing))
             s.rollback()  # measured without keeping it, so every run imports 10,000 new rows
             return summary
-    ft, fm, _ = measure(read_floor, args.runs)
-    fc = CPU[0]
-    t, m, _ = measure(do_import, args.runs)
-    row("(c) import orgs, 10,000 rows", t, m, ft, fm, cpu=CPU[0], floor_cpu=fc)
+    if "c" in parts:
+        ft, fm, _ = measure(read_floor, args.runs)
+        fc = CPU[0]
+        t, m, _ = measure(do_import, args.runs)
+        row("(c) import orgs, 10,000 rows", t, m, ft, fm, cpu=CPU[0], floor_cpu=fc)
+    if "d" not in parts:
+        engine.dispose()
+        return
 
     # (d) ranking workbook vs plain XlsxWriter
     from scorecard.exports.ranking import write_ranking_workbook

@@ -132,3 +132,57 @@ def test_missing_header_empty_sheet_and_no_rows():
 def test_header_beyond_first_ten_rows_is_not_found():
     rows = [["说明"]] * 10 + [HEADER, ["A", "甲"]]
     assert "未找到表头" in fail({"组织": rows})[0].message
+
+
+ODD_ROWS = [  # every kind of cell the fast path for plain text rows must hand over or match
+    HEADER,
+    ["A", " 甲　 单位 ", "  ", "\u3000", None, "党支部"],
+    ["B", "乙", "A", "类" * 50, "片" * 50, None],
+    ["C", "丙", "A", "类" * 51, None, None],
+    ["   ", "无编码", None],
+    ["D", "   ", None],
+    ["\u3000", " ", None, None, None, "  "],
+    ["E", "=A1", None],
+    [1003, "数字编码", "A"],
+    ["F", "戊", dt.date(2025, 1, 1)],
+    ["G", "己", "A", None, None, True],
+    ["H", "庚"],
+    ["X" * 33, "长编码", None],
+]
+
+
+@pytest.mark.parametrize("rows", [ODD_ROWS, ODD_ROWS[:4] + ODD_ROWS[9:10] + ODD_ROWS[12:13]])
+def test_plain_row_fast_path_gives_what_the_cell_checks_give(monkeypatch, rows):
+    import scorecard.importers.orgs as orgs_importer
+
+    def outcome():
+        try:
+            return parse_orgs(xlsx({"组织": rows}))
+        except ImportFailed as exc:
+            return [str(i) for i in exc.issues]
+
+    fast = outcome()
+    monkeypatch.setattr(orgs_importer, "_plain_row", lambda number, values, columns: None)
+    assert outcome() == fast
+    assert fast  # either rows or messages, never nothing
+
+
+def test_plain_row_fast_path_values():
+    result = parse_orgs(xlsx({"组织": [HEADER, ["A", " 甲　 单位 ", "  ", "\u3000", None, "党支部"],
+                                       [], ["B", "乙", "A", "类" * 50, "片" * 50, None]]}))
+    assert result == [OrgRow(2, "A", "甲 单位", None, None, None, "党支部"),
+                      OrgRow(4, "B", "乙", "A", "类" * 50, "片" * 50, None)]
+
+
+def test_gc_is_enabled_again_after_a_failed_parse():
+    import gc
+
+    assert gc.isenabled()
+    fail({"组织": [HEADER, ["A", None]]})
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse_orgs(xlsx({"组织": [HEADER, ["A", "甲"]]}))
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
