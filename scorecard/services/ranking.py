@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -68,12 +69,44 @@ def report_for(session: Session, rnd: Round, today: dt.date | None = None,
     With category_id, the report holds that category's targets only. Ranks are only ever
     compared within a category, so its rows are exactly those of the whole round's report;
     pages about one category or one target ask for this (a round may have 10,000 targets)."""
-    if rnd.is_final and rnd.snapshot:
-        if category_id is None:
-            return Report.from_dict(rnd.snapshot)
-        ids = set(session.scalars(select(RoundTarget.id).where(*_in_round(rnd, category_id))))
-        return Report.from_dict(snapshot_part(rnd.snapshot, ids))
+    if rnd.is_final and category_id is not None:
+        part = _frozen_part(session, rnd, category_id)
+        if part is not None:
+            return Report.from_dict(part)
+    elif rnd.is_final and rnd.snapshot:
+        return Report.from_dict(rnd.snapshot)
     return compute_report(session, rnd, today, category_id)
+
+
+# One category's part of a frozen snapshot, per (round, 定档 time, category), kept by each process:
+# a snapshot never changes once frozen, and decoding a 10,000-target one (megabytes of JSON) for
+# every ranking page of one category would cost more than the page itself.
+_FROZEN: OrderedDict[tuple, dict | None] = OrderedDict()
+_FROZEN_MAX = 256
+_FROZEN_LOCK = threading.Lock()
+
+
+def _frozen_part(session: Session, rnd: Round, category_id: int) -> dict | None:
+    key = (session.get_bind().url.render_as_string(), rnd.id, rnd.finalized_at, category_id)
+    with _FROZEN_LOCK:
+        if key in _FROZEN:
+            _FROZEN.move_to_end(key)
+            return _FROZEN[key]
+    if not rnd.snapshot:
+        return None
+    ids = set(session.scalars(select(RoundTarget.id).where(*_in_round(rnd, category_id))))
+    part = snapshot_part(rnd.snapshot, ids)
+    with _FROZEN_LOCK:
+        _FROZEN[key] = part
+        while len(_FROZEN) > _FROZEN_MAX:
+            _FROZEN.popitem(last=False)
+    return part
+
+
+def frozen_category_name(session: Session, rnd: Round, category_id: int) -> str | None:
+    """A finalized round's name for one of its categories as frozen (names may change later)."""
+    part = _frozen_part(session, rnd, category_id) if rnd.is_final else None
+    return part["categories"][0] if part and part["categories"] else None
 
 
 def snapshot_part(snapshot: dict, target_ids: set[int]) -> dict:

@@ -23,7 +23,7 @@ from ..models import PHASE_ORDER, PHASES, Category, Organisation, Round, RoundTa
 from ..services import exchange, permissions
 from ..services import rounds as rounds_svc
 from ..services.errors import PermissionDenied, ServiceError
-from ..services.ranking import compute_report, report_for, round_structure
+from ..services.ranking import compute_report, frozen_category_name, report_for, round_structure
 from . import get_db
 from .util import actor, cell_text, exporting, get_or_404, require, send_workbook, table_header
 
@@ -265,15 +265,14 @@ def ranking(round_id: int):
 def _category_tabs(db, rnd: Round, frozen_names: bool = True) -> list[dict]:
     """The round's categories in order of their first target, with ids and sizes, from one
     grouped query (not the report: a round may have 10,000 targets). The ranking of a 定档 round
-    shows its snapshot's own category names, found through each category's first target."""
+    shows its snapshot's own category names (services.ranking.frozen_category_name)."""
     found = db.execute(select(RoundTarget.category_id, Category.name, func.count(), func.min(RoundTarget.id))
                        .join(Category, RoundTarget.category_id == Category.id)
                        .where(RoundTarget.round_id == rnd.id)
                        .group_by(RoundTarget.category_id, Category.name).order_by(func.min(RoundTarget.id))).all()
-    frozen = {}
-    if frozen_names and rnd.is_final and rnd.snapshot:
-        frozen = {r["target_id"]: r["category"] for r in rnd.snapshot["rows"]}
-    return [{"id": cid, "name": frozen.get(first, name), "count": count} for cid, name, count, first in found]
+    if frozen_names and rnd.is_final:
+        found = [(cid, frozen_category_name(db, rnd, cid) or name, count, first) for cid, name, count, first in found]
+    return [{"id": cid, "name": name, "count": count} for cid, name, count, _first in found]
 
 
 def _section(report, cols, category: str) -> dict:
