@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
 import uuid
 from pathlib import Path
 from typing import BinaryIO, Callable, Protocol
@@ -100,9 +101,17 @@ def make_storage(config: dict) -> Storage:
     return BACKENDS[name](config)
 
 
+_CREATE = threading.Lock()
+
+
 def storage_for(app) -> Storage:
-    """The app's storage, created once per app from its config."""
+    """The app's storage (and so its one boto3 client), created once per app from its config.
+
+    Created on first use, so in a forking server every worker process builds its own."""
     store = app.extensions.get("scorecard.storage")
     if store is None:
-        store = app.extensions["scorecard.storage"] = make_storage(app.config)
+        with _CREATE:  # threaded workers: one storage per app even when first requests race
+            store = app.extensions.get("scorecard.storage")
+            if store is None:
+                store = app.extensions["scorecard.storage"] = make_storage(app.config)
     return store
