@@ -8,6 +8,7 @@ unknown usernames get the same message, the same hashing cost and the same locko
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -63,6 +64,20 @@ def check_policy(password: str, username: str) -> None:
     problems = policy_problems(password, username)
     if problems:
         raise ServiceError("；".join(problems), "password")
+
+
+# Temporary passwords an administrator reads out or passes on: no look-alikes (I l 1 O o 0).
+_GENERATED_GROUPS = ("ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz", "23456789")
+
+
+def generate_password(username: str) -> str:
+    """A random temporary password (secrets) in the form Xk7p-Rm3q-Tz8w (~70 bits), always
+    satisfying the policy: upper, lower and digit present, hyphens as symbols, no username."""
+    alphabet = "".join(_GENERATED_GROUPS)
+    while True:
+        password = "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
+        if character_classes(password) == 4 and not policy_problems(password, username):
+            return password
 
 
 def _recent_hashes(session: Session, user: User) -> list[str]:

@@ -1,4 +1,5 @@
-"""Accounts (administrators only): list in scope, create, activate / deactivate."""
+"""Accounts (administrators only): list in scope, create, activate / deactivate.
+Unlock and password reset live in users_access.py (registered at the end of this file)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -10,7 +11,7 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..models import ROLES, Organisation, User
+from ..models import ROLES, Organisation, User, utcnow
 from ..services import permissions
 from ..services.accounts import create_user
 from ..services.errors import PermissionDenied, ServiceError
@@ -47,7 +48,10 @@ def index():
         .options(selectinload(User.scope_org), selectinload(User.home_org))
         .order_by(User.username)
     ).all()
-    return render_template("users/index.html", users=users)
+    now = utcnow()
+    return render_template("users/index.html", users=users,
+                           states={u.id: account_states(u, now) for u in users},
+                           locked={u.id: is_locked(u, now) for u in users})
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -113,3 +117,7 @@ def set_active(user_id: int):
         if changed:
             flash(f"账号“{user.username}”已{'启用' if active else '停用'}", "success")
     return redirect(url_for("users.index"))
+
+
+from . import users_access  # noqa: E402  (registers unlock / password reset on bp)
+from .users_access import account_states, is_locked  # noqa: E402

@@ -138,7 +138,11 @@ EXPECT = {
     "users.index GET /users/": ('2', 'F', 'F', 'F', 'F', 'L'),
     "users.new GET /users/new": ('2', 'F', 'F', 'F', 'F', 'L'),
     "users.new POST /users/new": ('2', 'F', 'F', 'F', 'F', 'L'),
-    "users.set_active POST /users/<int:user_id>/active": ('333F', 'FFFF', 'FFFF', 'FFFF', 'FFFF', 'LLLL'),}
+    "users.generate_password POST /users/<int:user_id>/password/generate": ('222F', 'FFFF', 'FFFF', 'FFFF', 'FFFF', 'LLLL'),
+    "users.reset_password GET /users/<int:user_id>/password": ('222F', 'FFFF', 'FFFF', 'FFFF', 'FFFF', 'LLLL'),
+    "users.reset_password POST /users/<int:user_id>/password": ('222F', 'FFFF', 'FFFF', 'FFFF', 'FFFF', 'LLLL'),
+    "users.set_active POST /users/<int:user_id>/active": ('333F', 'FFFF', 'FFFF', 'FFFF', 'FFFF', 'LLLL'),
+    "users.unlock POST /users/<int:user_id>/unlock": ('333F', 'FFFF', 'FFFF', 'FFFF', 'FFFF', 'LLLL'),}
 
 # Cells whose 200 response may show names outside the role's scope, with the reason. Keep empty
 # unless a page is meant to show them.
