@@ -201,6 +201,9 @@ def main() -> None:
           f"(pause {args.leader_think[0]:g}–{args.leader_think[1]:g} s) for {elapsed:.0f} s against "
           f"`scorecard serve` on {url.split(':')[0]} ({args.targets} targets × {len(leaves)} leaves)")
     print(f"  all requests: {total} in {elapsed:.0f} s = {total / elapsed:.1f} req/s; errors: {sum(errors.values())}")
+    everything = [v * 1000 for values in lat.values() for v in values]
+    print(f"  all     n={len(everything):6d}  p50 {pct(everything, 50):7.1f} ms  p95 {pct(everything, 95):7.1f} ms  "
+          f"p99 {pct(everything, 99):7.1f} ms")
     for kind, values in lat.items():
         ms = [v * 1000 for v in values]
         print(f"  {kind:<7} n={len(ms):6d}  {len(ms) / elapsed:7.1f} req/s  p50 {pct(ms, 50):7.1f} ms  "
