@@ -119,5 +119,5 @@ def set_active(user_id: int):
     return redirect(url_for("users.index"))
 
 
-from . import users_access  # noqa: E402  (registers unlock / password reset on bp)
+# importing users_access registers the unlock / password reset routes on bp
 from .users_access import account_states, is_locked  # noqa: E402
