@@ -19,6 +19,7 @@ SHOTS = [  # (account, path, file, full page)
     ("kaohe_a", "/rounds/1", "round.png", False),
     ("admin", "/schemes/1", "scheme.png", False),
     ("admin", "/orgs/", "orgs.png", False),
+    ("admin", "/users/", "users.png", False),
 ]
 
 with sync_playwright() as p:
