@@ -11,7 +11,7 @@ from ..services import security as security_svc
 from ..services.errors import ServiceError
 from . import get_db
 from .security import mark_active
-from .util import actor
+from .util import actor, form_error
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -34,11 +34,7 @@ def password():
             security_svc.change_password(db, user, form.current.data, form.password.data)
         except ServiceError as exc:
             db.rollback()
-            target = getattr(form, exc.field or "", None)
-            if target is None:
-                flash(exc.message, "danger")
-            else:
-                target.errors = [*target.errors, exc.message]
+            form_error(form, exc)
         else:
             db.commit()
             login_user(user)  # the session version changed: other sessions are signed out

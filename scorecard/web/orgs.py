@@ -19,7 +19,7 @@ from ..services import orgs as org_service
 from ..services import permissions
 from ..services.errors import PermissionDenied, ServiceError
 from . import get_db
-from .util import actor, get_or_404, require
+from .util import actor, form_error, get_or_404, require
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 
@@ -83,7 +83,7 @@ def edit(org_id: int):
             require(False)
         except ServiceError as exc:
             db.rollback()
-            _field_error(form, exc)
+            form_error(form, exc)
         else:
             db.commit()
             if changes:
@@ -104,14 +104,6 @@ def _form_data(org: Organisation) -> dict:
         "kind": org.kind or "",
         "active": org.active,
     }
-
-
-def _field_error(form: FlaskForm, exc: ServiceError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is None:
-        flash(exc.message, "danger")
-    else:
-        target.errors = [*target.errors, exc.message]
 
 
 @bp.route("/import", methods=["GET", "POST"])

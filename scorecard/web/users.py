@@ -17,7 +17,7 @@ from ..services.accounts import create_user
 from ..services.errors import PermissionDenied, ServiceError
 from ..services.orgs import set_user_active
 from . import get_db
-from .util import actor, get_or_404, require
+from .util import actor, form_error, get_or_404, require
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -90,12 +90,7 @@ def _codes_in_scope(form: UserForm) -> bool:
 
 
 def _field_error(form: UserForm, exc: ServiceError) -> None:
-    name = FIELD_MAP.get(exc.field or "", exc.field)
-    target = getattr(form, name, None) if name else None
-    if target is None:
-        flash(exc.message, "danger")
-    else:
-        target.errors = [*target.errors, exc.message]
+    form_error(form, exc, FIELD_MAP.get(exc.field or ""))
 
 
 @bp.route("/<int:user_id>/active", methods=["POST"])

@@ -23,7 +23,7 @@ from ..services import security as security_svc
 from ..services.errors import PermissionDenied, ServiceError
 from . import get_db
 from .users import bp
-from .util import actor, get_or_404, require
+from .util import actor, form_error, get_or_404, require
 
 RESET_DONE = "已重置，该用户下次登录时须修改密码"
 
@@ -104,11 +104,7 @@ def reset_password(user_id: int):
             require(False)
         except ServiceError as exc:
             db.rollback()
-            target = getattr(form, exc.field or "", None)
-            if target is None:
-                flash(exc.message, "danger")
-            else:
-                target.errors = [*target.errors, exc.message]
+            form_error(form, exc)
         else:
             db.commit()
             flash(f"账号“{user.username}”的密码{RESET_DONE}", "success")

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, ContextManager
 
-from flask import abort, current_app, send_file
+from flask import abort, current_app, flash, send_file
 from flask_login import current_user
 
 from .. import slots
@@ -60,6 +60,16 @@ def cell_text(col, row) -> str:
     if value is None:
         return ""
     return fmt(value) if col.kind == "num" else str(value)
+
+
+def form_error(form, exc, field: str | None = None) -> None:
+    """Show a service's refusal next to its form field (exc.field, or `field`), else as a flash."""
+    name = field or exc.field
+    target = getattr(form, name, None) if name else None
+    if target is None:
+        flash(exc.message, "danger")
+    else:
+        target.errors = [*target.errors, exc.message]
 
 
 def export_slot(wait: float | None = None) -> Callable[[], ContextManager[int]]:
