@@ -14,7 +14,7 @@ from ..services import permissions
 from ..services.errors import PermissionDenied, ServiceError
 from ..storage import storage_for
 from . import get_db
-from .util import actor, get_or_404, require
+from .util import actor, get_or_404, require, status_of
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
@@ -84,7 +84,7 @@ def upload():
         abort(403)
     except ServiceError as exc:
         db.rollback()
-        return _page(db, org, exc.message, 503 if isinstance(exc, ev_svc.StorageUnavailable) else 400)
+        return _page(db, org, exc.message, status_of(exc))
     db.commit()  # if this fails, the stored file is deleted again (services/evidence.py)
     flash(*uploaded_message(res))
     return redirect(url_for("evidence.index", org=org.id))

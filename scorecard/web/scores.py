@@ -11,23 +11,16 @@ from flask_login import login_required
 from ..domain.numbers import fmt, plain
 from ..models import RoundTarget
 from ..services import permissions
-from ..services.errors import PermissionDenied, ServiceError, StaleData
+from ..services.errors import ServiceError
 from ..services.ranking import round_structure
 from ..services.scoring import save_score
 from . import get_db
 from .score_inputs import (check_value, deduct_rows, leaf_groups, neighbours, parse_version,
                            raw_from_form, summary, target_access)
 from .scores_self import self_beside
-from .util import actor, get_or_404
+from .util import actor, get_or_404, status_of
 
 bp = Blueprint("scores", __name__)
-
-_STATUS = ((StaleData, 409), (PermissionDenied, 403), (ServiceError, 400))
-
-
-def status_of(exc: ServiceError) -> int:
-    return next(code for cls, code in _STATUS if isinstance(exc, cls))
-
 
 @bp.route("/targets/<int:target_id>/scores", methods=["GET", "POST"])
 @login_required

@@ -21,8 +21,8 @@ from ..services.scoring import own_score, save_score
 from ..services.structure import Structure
 from . import get_db
 from .score_inputs import explain
-from .scores import bp, status_of
-from .util import actor, get_or_404, require
+from .scores import bp
+from .util import actor, get_or_404, require, status_of
 
 SHORT_NAME = 8
 

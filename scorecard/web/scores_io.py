@@ -13,8 +13,8 @@ from ..models import Round
 from ..services import permissions
 from ..services.errors import ServiceError
 from . import get_db
-from .scores import bp, status_of
-from .util import actor, get_or_404, require
+from .scores import bp
+from .util import actor, get_or_404, require, status_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

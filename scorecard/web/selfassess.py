@@ -12,22 +12,15 @@ from ..domain.numbers import fmt, plain
 from ..models import DOC_TYPES, RoundTarget
 from ..services import evidence as ev_svc
 from ..services import permissions, selfassess
-from ..services.errors import PermissionDenied, ServiceError, StaleData
+from ..services.errors import ServiceError
 from ..services.ranking import round_structure
 from . import get_db
 from .evidence import upload_from_request, uploaded_message
 from .score_inputs import check_value, deduct_rows, parse_version, raw_from_form
 from .selfassess_view import ACTIONS, build, library
-from .util import actor, get_or_404, require
+from .util import actor, get_or_404, require, status_of
 
 bp = Blueprint("selfassess", __name__)
-
-_STATUS = ((StaleData, 409), (PermissionDenied, 403), (ServiceError, 400))
-
-
-def status_of(exc: ServiceError) -> int:
-    return next(code for cls, code in _STATUS if isinstance(exc, cls))
-
 
 @bp.route("/self")
 @login_required

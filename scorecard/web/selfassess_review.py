@@ -12,8 +12,8 @@ from ..models import TARGET_STATUS, EvidenceCitation, Round, SelfItem
 from ..services import permissions, review, selfassess
 from ..services.errors import ServiceError
 from . import get_db
-from .selfassess import bp, load_target, page, status_of
-from .util import actor, get_or_404, require
+from .selfassess import bp, load_target, page
+from .util import actor, get_or_404, require, status_of
 
 
 def _item(item_id: int) -> SelfItem:

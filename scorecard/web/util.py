@@ -13,7 +13,8 @@ from flask_login import current_user
 
 from .. import slots
 from ..domain.numbers import fmt
-from ..services.errors import PermissionDenied
+from ..services.errors import PermissionDenied, ServiceError, StaleData
+from ..services.evidence import StorageUnavailable
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -60,6 +61,14 @@ def cell_text(col, row) -> str:
     if value is None:
         return ""
     return fmt(value) if col.kind == "num" else str(value)
+
+
+# A refused service call's HTTP status: the first class that matches.
+_STATUS = ((StorageUnavailable, 503), (StaleData, 409), (PermissionDenied, 403), (ServiceError, 400))
+
+
+def status_of(exc: ServiceError) -> int:
+    return next(code for cls, code in _STATUS if isinstance(exc, cls))
 
 
 def form_error(form, exc, field: str | None = None) -> None:

@@ -41,3 +41,19 @@ def test_refused_save_keeps_an_existing_identical_file(client, session, sx, app)
                        content_type="multipart/form-data")
     assert resp.status_code == 400
     assert session.scalar(select(func.count()).select_from(Evidence)) == 1 and len(stored(sx)) == 1
+
+
+def test_store_down_on_the_self_assessment_page_is_503_and_saves_nothing(client, session, sx, app, tmp_path):
+    from scorecard.storage import LocalStorage
+
+    not_a_dir = tmp_path / "evidence"
+    not_a_dir.write_text("a file where the folder should be")
+    app.extensions["scorecard.storage"] = LocalStorage(not_a_dir)
+    login(client, "unit_a")
+    resp = client.post(f"/self/targets/{sx.ta.id}/items/1.1",
+                       data={"value": "30", "version": "", "new_file": (io.BytesIO(samples.pdf("新")), "记录.pdf")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 503
+    assert "佐证材料存储服务暂时不可用" in resp.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Evidence)) == 0
+    assert session.scalar(select(func.count()).select_from(SelfItem)) == 0
