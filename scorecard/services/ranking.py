@@ -50,16 +50,17 @@ def target_structure(target: RoundTarget) -> Structure:
     return structure(target.round.scheme, [target.category.name])
 
 
-def _load_indicators(rnd: Round) -> None:
+def _load_indicators(rnd: Round) -> list[Indicator]:
     """Load the scheme's indicators with their categories in two queries (not one per indicator).
-    They are kept on the scheme (scheme.indicators): the identity map alone holds them weakly."""
+    The returned list holds them while scheme.indicators is filled from the identity map (which
+    alone holds objects only weakly); from then on the scheme keeps them."""
     session, scheme = object_session(rnd), rnd.scheme
     if session is None:
-        return
+        return []
     loaded = session.scalars(select(Indicator).where(Indicator.scheme_id == scheme.id)
                              .options(selectinload(Indicator.categories))).all()
-    scheme.indicators  # now from the identity map, each with its categories
-    del loaded
+    scheme.indicators
+    return loaded
 
 
 def report_for(session: Session, rnd: Round, today: dt.date | None = None,

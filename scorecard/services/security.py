@@ -133,6 +133,11 @@ def reset_password(session: Session, actor: User | None, user: User, new: str) -
     audit.record(session, actor, "reset_password", "user", user.id, new={"username": user.username})
 
 
+def is_locked(user: User, now: dt.datetime | None = None) -> bool:
+    """Locked out after repeated failed logins, until locked_until (UTC)."""
+    return user.locked_until is not None and user.locked_until > (now or utcnow())
+
+
 def unlock(session: Session, actor: User | None, user: User) -> bool:
     _require_manager(actor, user)
     if not user.locked_until and not user.failed_logins:

@@ -8,9 +8,7 @@ Every change writes a version row (the item's history) and an audit row.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,21 +18,13 @@ from ..models import (Evidence, EvidenceCitation, Indicator, Round, RoundTarget,
                       SelfItemVersion, User, utcnow)
 from . import audit, permissions
 from . import evidence as evidence_svc
+from .clock import local_today
 from .errors import PermissionDenied, ServiceError, StaleData
 from .ranking import round_structure
 
 SUBJECT = "self_item"
 EDITABLE = ("draft", "returned")
 STATUS_ORDER = ["not_started", "draft", "submitted", "returned", "confirmed"]
-
-
-def local_today() -> dt.date:
-    """Today in the deployment's time zone (SCORECARD_TIMEZONE, default Asia/Shanghai)."""
-    try:
-        zone = ZoneInfo(os.environ.get("SCORECARD_TIMEZONE") or "Asia/Shanghai")
-    except Exception:  # no tz database: China has no DST, UTC+8 is exact
-        zone = dt.timezone(dt.timedelta(hours=8))
-    return dt.datetime.now(zone).date()
 
 
 def header(session: Session, target: RoundTarget) -> SelfAssessment | None:

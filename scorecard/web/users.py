@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..models import ROLES, Organisation, User, utcnow
 from ..services import permissions
+from ..services import security as security_svc
 from ..services.accounts import create_user
 from ..services.errors import PermissionDenied, ServiceError
 from ..services.orgs import set_user_active
@@ -51,7 +52,7 @@ def index():
     now = utcnow()
     return render_template("users/index.html", users=users,
                            states={u.id: account_states(u, now) for u in users},
-                           locked={u.id: is_locked(u, now) for u in users})
+                           locked={u.id: security_svc.is_locked(u, now) for u in users})
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -115,4 +116,4 @@ def set_active(user_id: int):
 
 
 # importing users_access registers the unlock / password reset routes on bp
-from .users_access import account_states, is_locked  # noqa: E402
+from .users_access import account_states  # noqa: E402

@@ -8,8 +8,6 @@ Registered on the users blueprint (see the end of users.py).
 from __future__ import annotations
 
 import datetime as dt
-import os
-from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -17,9 +15,10 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo
 
-from ..models import User, utcnow
+from ..models import User
 from ..services import permissions
 from ..services import security as security_svc
+from ..services.clock import local_time
 from ..services.errors import PermissionDenied, ServiceError
 from . import get_db
 from .users import bp
@@ -34,25 +33,13 @@ class ResetForm(FlaskForm):
                                                     EqualTo("password", "两次输入的密码不一致")])
 
 
-def _local_zone() -> dt.tzinfo:
-    try:
-        return ZoneInfo(os.environ.get("SCORECARD_TIMEZONE") or "Asia/Shanghai")
-    except Exception:  # no tz database: China has no DST, UTC+8 is exact
-        return dt.timezone(dt.timedelta(hours=8))
-
-
-def is_locked(user: User, now: dt.datetime | None = None) -> bool:
-    return user.locked_until is not None and user.locked_until > (now or utcnow())
-
-
 def account_states(user: User, now: dt.datetime) -> list[tuple[str, str]]:
     """(Chinese label, CSS class) for every state that applies; 正常 when none does."""
     states = []
     if not user.active:
         states.append(("已停用", "draft"))
-    if is_locked(user, now):
-        local = user.locked_until.replace(tzinfo=dt.timezone.utc).astimezone(_local_zone())
-        states.append((f"已锁定（至 {local:%H:%M}）", "locked"))
+    if security_svc.is_locked(user, now):
+        states.append((f"已锁定（至 {local_time(user.locked_until):%H:%M}）", "locked"))
     if user.must_change_password:
         states.append(("需修改密码", "must-change"))
     return states or [("正常", "published")]
