@@ -9,6 +9,7 @@ the database.
 from __future__ import annotations
 
 import os
+import socket
 import sys
 
 import click
@@ -30,9 +31,21 @@ def pick_server(name: str) -> str:
     return "gunicorn"
 
 
+def check_port(host: str, port: int) -> None:
+    """A clear message instead of a server's traceback when the address is taken."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is fine
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise click.ClickException(f"地址 {host}:{port} 已被占用（可能已有一个 scorecard 在运行）。"
+                                       f"请先关闭它，或换一个端口，例如 --port {port + 1}") from None
+
+
 def run(host: str, port: int, workers: int | None, threads: int, server: str, timeout: int) -> None:
     from .config import load_config
 
+    check_port(host, port)
     load_config()  # creates instance/ and its secret_key once, before any worker exists
     server = pick_server(server)
     if server == "gunicorn":

@@ -46,3 +46,20 @@ def test_demo_loads_and_ranks(db_url, tmp_path, monkeypatch):
     ranked = [row for row in overall.iter_rows(min_row=5, values_only=True) if isinstance(row[0], int)]
     assert len(ranked) == 91
     assert all(isinstance(row[15], (int, float)) for row in ranked)
+
+
+def test_address_in_use_gives_a_clear_chinese_message(db_url, monkeypatch):
+    """`scorecard demo` / `serve` a second time on a taken port: one sentence, not a traceback,
+    and the demo does not print logins for a server that cannot start."""
+    import socket
+
+    monkeypatch.setenv("SCORECARD_DATABASE_URL", db_url)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for args in (["demo", "--port", str(port)], ["serve", "--port", str(port)]):
+            result = CliRunner().invoke(main, args)
+            assert result.exit_code != 0, args
+            assert f"地址 127.0.0.1:{port} 已被占用" in result.output and f"--port {port + 1}" in result.output
+            assert "Traceback" not in result.output and "访问地址" not in result.output

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..config import ROOT
 from ..migrate import upgrade
 from ..models import Round, User
+from ..serving import check_port
 from . import Context, main, pass_ctx
 
 IMPORTS = ROOT / "imports"
@@ -45,6 +46,8 @@ ACCOUNTS = [
 @pass_ctx
 def demo(ctx: Context, serve: bool, host: str, port: int) -> None:
     """Create the database and load the demo (示例数据) from imports/."""
+    if serve:
+        check_port(host, port)
     upgrade(ctx.config["DATABASE_URL"])
     with ctx.unit_of_work() as session:
         if session.scalar(select(Round).where(Round.code == ROUND_CODE)):
