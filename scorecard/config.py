@@ -5,8 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
-from .db import default_sqlite_url
-from .slots import default_slots
+from scorecard.db import default_sqlite_url
+from scorecard.slots import default_slots
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
@@ -24,7 +24,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAX_EVIDENCE_MB": int(os.environ.get("SCORECARD_MAX_EVIDENCE_MB") or 20),
         "EVIDENCE_STORAGE": os.environ.get("SCORECARD_EVIDENCE_STORAGE") or "local",
         "EVIDENCE_DIR": os.environ.get("SCORECARD_EVIDENCE_DIR") or "",
-        # EVIDENCE_STORAGE=s3 (scorecard/storage_s3.py): an S3-compatible bucket
+        # EVIDENCE_STORAGE=s3 (scorecard/storage/s3.py): an S3-compatible bucket
         "S3_ENDPOINT_URL": os.environ.get("SCORECARD_S3_ENDPOINT_URL") or "",
         "S3_BUCKET": os.environ.get("SCORECARD_S3_BUCKET") or "",
         "S3_ACCESS_KEY": os.environ.get("SCORECARD_S3_ACCESS_KEY") or "",

@@ -43,7 +43,7 @@ def check_port(host: str, port: int) -> None:
 
 
 def run(host: str, port: int, workers: int | None, threads: int, server: str, timeout: int) -> None:
-    from .config import load_config
+    from scorecard.config import load_config
 
     check_port(host, port)
     load_config()  # creates instance/ and its secret_key once, before any worker exists
@@ -55,7 +55,7 @@ def run(host: str, port: int, workers: int | None, threads: int, server: str, ti
     else:
         from waitress import serve
 
-        from .web import create_app
+        from scorecard.web import create_app
 
         click.echo(f"scorecard 正在运行：http://{host}:{port}/（waitress，{threads}线程）")
         serve(create_app(), host=host, port=port, threads=threads)
@@ -80,7 +80,7 @@ def _gunicorn(host: str, port: int, workers: int, threads: int, timeout: int) ->
                 self.cfg.set(key, value)
 
         def load(self):
-            from .web import create_app
+            from scorecard.web import create_app
 
             return create_app()
 

@@ -9,9 +9,9 @@ import uuid
 import pytest
 from argon2 import PasswordHasher
 
-from scorecard.db import make_engine, make_session_factory
+from scorecard.db import make_engine
 from scorecard.migrate import upgrade
-from scorecard.services import accounts
+from scorecard.services.accounts import users as accounts
 
 PG_URL = os.environ.get("SCORECARD_TEST_PG")  # e.g. postgresql+psycopg://postgres@127.0.0.1/postgres
 

@@ -5,9 +5,19 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from scorecard.models import (Category, Indicator, OrgGroup, Organisation, Round, RoundTarget,
-                              Scheme, SchemeItem, Tier, User)
-from scorecard.services.accounts import hash_password
+from scorecard.models import (
+    Category,
+    Indicator,
+    Organisation,
+    OrgGroup,
+    Round,
+    RoundTarget,
+    Scheme,
+    SchemeItem,
+    Tier,
+    User,
+)
+from scorecard.services.accounts.users import hash_password
 
 PASSWORD = "Passw0rd!"
 

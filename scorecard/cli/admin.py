@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from ..migrate import upgrade
-from . import Context, main, pass_ctx
+from scorecard.cli.base import Context, main, pass_ctx
+from scorecard.migrate import upgrade
 
 
 @main.command()
@@ -32,6 +32,6 @@ def _safe_url(url: str) -> str:
 @click.option("--timeout", default=120, show_default=True, type=int, help="Worker timeout in seconds (gunicorn).")
 def serve(host: str, port: int, workers: int | None, threads: int, server: str, timeout: int) -> None:
     """Production WSGI server: gunicorn with several workers (waitress on Windows)."""
-    from ..serving import run
+    from scorecard.serving import run
 
     run(host, port, workers, threads, server, timeout)

@@ -5,8 +5,8 @@ import sys
 
 import click
 
-from .. import backup as backups
-from . import Context, main, pass_ctx
+from scorecard import backup as backups
+from scorecard.cli.base import Context, main, pass_ctx
 
 
 @main.command("backup")

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 import click
 from sqlalchemy import select
 
-from ..config import ROOT
-from ..migrate import upgrade
-from ..models import Round, User
-from ..serving import check_port
-from . import Context, main, pass_ctx
+from scorecard.cli.base import Context, main, pass_ctx
+from scorecard.config import ROOT
+from scorecard.migrate import upgrade
+from scorecard.models import Round, User
+from scorecard.serving import check_port
 
 IMPORTS = ROOT / "imports"
-DEMO_PASSWORD = "Demo@2025!"  # meets the password policy (services/security.py)
+DEMO_PASSWORD = "Demo@2025!"  # meets the password policy (services/accounts/security.py)
 ROUND_CODE = "2025-ZZJG"
 SCHEME_CODE = "ZZJG-DJKH"
 
@@ -59,15 +59,19 @@ def demo(ctx: Context, serve: bool, host: str, port: int) -> None:
     if serve:
         from waitress import serve as waitress_serve
 
-        from ..web import create_app
+        from scorecard.web import create_app
 
         waitress_serve(create_app(), host=host, port=port, threads=8)
 
 
 def load_demo(session) -> None:
-    from ..importers.orgs import parse_orgs
-    from ..importers.scheme import parse_scheme
-    from ..services import accounts, exchange, orgs, rounds, schemes
+    from scorecard.importers.orgs import parse_orgs
+    from scorecard.importers.scheme import parse_scheme
+    from scorecard.services.accounts import users as accounts
+    from scorecard.services.orgs import tree as orgs
+    from scorecard.services.rounds import lifecycle as rounds
+    from scorecard.services.schemes import lifecycle as schemes
+    from scorecard.services.scoring import exchange
 
     orgs.apply_org_import(session, None, parse_orgs(IMPORTS / "demo_orgs.xlsx"))
     users = {}
@@ -88,7 +92,7 @@ def load_demo(session) -> None:
 
 
 def _demo_adjustments(session, actor: User, rnd: Round) -> None:
-    from ..services import adjustments
+    from scorecard.services.rounds import adjustments
 
     items = {i.code: i for i in rnd.scheme.items}
     targets = {t.org.code: t for t in rnd.targets}

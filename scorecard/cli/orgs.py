@@ -4,11 +4,11 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from ..importers.orgs import parse_orgs
-from ..models import ROLES, Organisation
-from ..services.accounts import create_user
-from ..services.orgs import apply_org_import
-from . import Context, import_group, pass_ctx, user_group
+from scorecard.cli.base import Context, import_group, pass_ctx, user_group
+from scorecard.importers.orgs import parse_orgs
+from scorecard.models import ROLES, Organisation
+from scorecard.services.accounts.users import create_user
+from scorecard.services.orgs.tree import apply_org_import
 
 
 @import_group.command("orgs")

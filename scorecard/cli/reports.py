@@ -1,14 +1,21 @@
 """`scorecard export loss-analysis|groups|score-cards|compare|progress --round R --out FILE.xlsx`: the
-analysis workbooks of a round, with the same permissions as the web pages (web/reports.py)."""
+analysis workbooks of a round, with the same permissions as the web pages (web/reports/tables.py)."""
 from __future__ import annotations
 
 import click
 
-from ..exports.reports import write_cards_workbook, write_compare_workbook, write_group_workbook, \
-    write_loss_workbook, write_progress_workbook
-from ..services import analysis, progress_report, rounds
-from . import Context, export_group, pass_ctx
-from .rounds import acting_user, as_option
+from scorecard.cli.base import Context, export_group, pass_ctx
+from scorecard.cli.rounds import acting_user, as_option
+from scorecard.exports.reports import (
+    write_cards_workbook,
+    write_compare_workbook,
+    write_group_workbook,
+    write_loss_workbook,
+    write_progress_workbook,
+)
+from scorecard.services.reports import analysis
+from scorecard.services.reports import progress as progress_report
+from scorecard.services.rounds import lifecycle as rounds
 
 
 def _common(fn):

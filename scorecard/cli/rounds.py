@@ -5,11 +5,16 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from ..models import User
-from ..services import rounds
-from ..services.errors import ServiceError
-from ..services.exchange import export_ranking, export_score_template, import_score_file, read_target_codes
-from . import Context, export_group, import_group, pass_ctx, round_group
+from scorecard.cli.base import Context, export_group, import_group, pass_ctx, round_group
+from scorecard.models import User
+from scorecard.services.errors import ServiceError
+from scorecard.services.rounds import lifecycle as rounds
+from scorecard.services.scoring.exchange import (
+    export_ranking,
+    export_score_template,
+    import_score_file,
+    read_target_codes,
+)
 
 AS_HELP = ("以哪个账号的身份操作（用户名）。省略时：系统中只有一个启用的考核员账号则使用该账号，"
            "否则必须指定")

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import click
 
-from ..domain.numbers import fmt
-from ..importers.scheme import parse_scheme
-from ..models import Scheme
-from ..services import schemes, schemes_diff
-from . import Context, import_group, pass_ctx, scheme_group
+from scorecard.cli.base import Context, import_group, pass_ctx, scheme_group
+from scorecard.domain.numbers import fmt
+from scorecard.importers.scheme import parse_scheme
+from scorecard.models import Scheme
+from scorecard.services.schemes import diff as schemes_diff
+from scorecard.services.schemes import lifecycle as schemes
 
 
 def _summary(scheme: Scheme) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from ..models import User
-from ..services import security
-from ..services.errors import ServiceError
-from . import Context, pass_ctx, user_group
+from scorecard.cli.base import Context, pass_ctx, user_group
+from scorecard.models import User
+from scorecard.services.accounts import security
+from scorecard.services.errors import ServiceError
 
 
 def _user(session, name: str) -> User:

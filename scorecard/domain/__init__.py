@@ -1,14 +1,14 @@
 """Pure scoring core: numbers, leaf rules, indicator trees, aggregation,
 ranks and tiers. No Flask, no SQLAlchemy, no I/O; Decimal only."""
 
-from .numbers import TWO, fmt, plain, q2, q2_div, q2_fraction, to_decimal
-from .rules import (
+from scorecard.domain.numbers import TWO, fmt, plain, q2, q2_div, q2_fraction, to_decimal
+from scorecard.domain.rules import (
     RULE_LABELS,
     RULE_TYPES,
     LeafRule,
     RuleError,
-    default_params,
     deductions_of,
+    default_params,
     describe_input,
     format_params_text,
     input_from_points,
@@ -19,7 +19,7 @@ from .rules import (
     rule_type_from_label,
     validate_params,
 )
-from .scoring import (
+from scorecard.domain.scoring import (
     SchemeSpec,
     TargetInput,
     TargetResult,
@@ -28,15 +28,8 @@ from .scoring import (
     leaf_final,
     rank_competition,
 )
-from .tiers import TierSpec, default_tiers
-from .tree import (
-    NodeSpec,
-    applicable,
-    applicable_leaves,
-    leaves,
-    top_level_of,
-    validate_tree,
-)
+from scorecard.domain.tiers import TierSpec, default_tiers
+from scorecard.domain.tree import NodeSpec, applicable, applicable_leaves, leaves, top_level_of, validate_tree
 
 __all__ = [
     "TWO", "fmt", "plain", "q2", "q2_div", "q2_fraction", "to_decimal",

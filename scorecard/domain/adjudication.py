@@ -16,10 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .numbers import ZERO, fmt, places, plain, q2, to_decimal
-from .rule_base import RuleError
-from .rules import LeafRule, leaf_score
-from .scoring import bonus_total
+from scorecard.domain.numbers import ZERO, fmt, places, plain, q2, to_decimal
+from scorecard.domain.rule_base import RuleError
+from scorecard.domain.rules import LeafRule, leaf_score
+from scorecard.domain.scoring import bonus_total
 
 SOURCES = {"assessors": "考核员评分", "votes": "述职评议", "verified": "实地核验", "appeal": "申诉复核"}
 PRECEDENCE = ("appeal", "verified", "votes")

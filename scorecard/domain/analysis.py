@@ -7,7 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Iterable, Sequence
 
-from .numbers import ZERO, q2_fraction
+from scorecard.domain.numbers import ZERO, q2_fraction
 
 
 def average(values: Sequence[Decimal]) -> Decimal | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .numbers import is_integral, places, plain, to_decimal
+from scorecard.domain.numbers import is_integral, places, plain, to_decimal
 
 RULE_TYPES: tuple[str, ...] = (
     "direct", "deduct", "count", "grade", "ratio", "check", "vote", "tasks",

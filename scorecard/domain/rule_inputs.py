@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from .numbers import ZERO, fmt, is_integral, plain
-from .rule_base import RuleError, given, read_count, read_number, two_places
-from .rule_params import LeafRule
+from scorecard.domain.numbers import ZERO, fmt, is_integral, plain
+from scorecard.domain.rule_base import RuleError, given, read_count, read_number, two_places
+from scorecard.domain.rule_params import LeafRule
 
 _TRUE = frozenset({"是", "达标", "已达标", "1", "true", "yes", "y", "√", "✓", "✔"})
 _FALSE = frozenset({"否", "未达标", "不达标", "0", "false", "no", "n", "×", "✗", "✘"})

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .numbers import places, plain, to_decimal
-from .rule_base import RULE_LABELS, RULE_TYPES, RuleError, given, unknown_type_message
+from scorecard.domain.numbers import places, plain, to_decimal
+from scorecard.domain.rule_base import RULE_LABELS, RULE_TYPES, RuleError, given, unknown_type_message
 
 DEFAULT_LEVELS: list[list[str]] = [["好", "1"], ["较好", "0.8"], ["一般", "0.6"], ["差", "0"]]
 DEFAULT_WEIGHTS: list[list[str]] = [["满意", "1"], ["基本满意", "0.6"], ["不满意", "0"]]

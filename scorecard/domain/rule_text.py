@@ -15,9 +15,9 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
-from .numbers import HUNDRED, plain, to_decimal
-from .rule_base import RULE_LABELS, RuleError, rule_type_from_label
-from .rule_params import default_params, normalise_params
+from scorecard.domain.numbers import HUNDRED, plain, to_decimal
+from scorecard.domain.rule_base import RULE_LABELS, RuleError, rule_type_from_label
+from scorecard.domain.rule_params import default_params, normalise_params
 
 _ITEM_SEP = re.compile(r"[,，;；、\r\n]+")
 _KV_SEP = re.compile(r"[=＝:：]")

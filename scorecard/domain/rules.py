@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
-from .numbers import HUNDRED, fmt, plain, q2_fraction
-from .rule_base import RULE_LABELS, RULE_TYPES, RuleError, rule_type_from_label
-from .rule_inputs import input_from_points, parse_input
-from .rule_params import LeafRule, default_params, normalise_params, validate_params
-from .rule_text import format_params_text, parse_params_text
+from scorecard.domain.numbers import HUNDRED, fmt, plain, q2_fraction
+from scorecard.domain.rule_base import RULE_LABELS, RULE_TYPES, RuleError, rule_type_from_label
+from scorecard.domain.rule_inputs import input_from_points, parse_input
+from scorecard.domain.rule_params import LeafRule, default_params, normalise_params, validate_params
+from scorecard.domain.rule_text import format_params_text, parse_params_text
 
 __all__ = [
     "RULE_TYPES", "RULE_LABELS", "RuleError", "LeafRule", "rule_type_from_label",

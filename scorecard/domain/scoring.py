@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from .numbers import ZERO, fmt, q2, q2_fraction, to_decimal
-from .tiers import TierSpec, apply_veto_and_override, assign_tiers, check_tiers
+from scorecard.domain.numbers import ZERO, fmt, q2, q2_fraction, to_decimal
+from scorecard.domain.tiers import TierSpec, apply_veto_and_override, assign_tiers, check_tiers
 
 
 def leaf_final(values: Sequence[Decimal], trimmed: bool) -> Decimal | None:

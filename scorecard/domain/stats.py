@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from .analysis import average as mean  # noqa: F401  (one implementation of the mean …)
-from .analysis import loss_rate  # noqa: F401  (… and of the loss rate, shared with 失分分析)
-from .numbers import ZERO, plain, q2_fraction, to_decimal
-
+from scorecard.domain.analysis import average as mean  # noqa: F401  (one implementation of the mean …)
+from scorecard.domain.analysis import loss_rate  # noqa: F401  (… and of the loss rate, shared with 失分分析)
+from scorecard.domain.numbers import ZERO, plain, q2_fraction, to_decimal
 
 
 def percent(part: int, whole: int) -> Decimal:

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .numbers import fmt, places, to_decimal
-from .rule_base import RULE_TYPES
-from .rule_params import validate_params
+from scorecard.domain.numbers import fmt, places, to_decimal
+from scorecard.domain.rule_base import RULE_TYPES
+from scorecard.domain.rule_params import validate_params
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ..services.report import Report, ReportDeduction, ReportRow
+from scorecard.domain.ranking import Ranking, RankingDeduction, RankingRow
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Column:
     group: str | None = None  # upper header row for merged multi-level headers
 
 
-def ranking_columns(report: Report) -> list[Column]:
+def ranking_columns(report: Ranking) -> list[Column]:
     """排名, 组织编码, 组织名称, 类别, each first-level subtotal, 基础分, 加分, 减分, 总分, 等次, 备注."""
     cols = [
         Column("rank", "排名", "int", 6, lambda r: r.rank),
@@ -40,7 +40,7 @@ def ranking_columns(report: Report) -> list[Column]:
     return cols
 
 
-def detail_columns(report: Report) -> list[Column]:
+def detail_columns(report: Ranking) -> list[Column]:
     """Targets × leaves: every leaf's final score under its first level (the merged upper
     header), each first level closed by its subtotal column (小计)."""
     cols = [
@@ -86,4 +86,4 @@ def _cjk_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-__all__ = ["Column", "ranking_columns", "detail_columns", "deduction_columns", "ReportRow", "ReportDeduction"]
+__all__ = ["Column", "ranking_columns", "detail_columns", "deduction_columns", "RankingRow", "RankingDeduction"]

@@ -2,7 +2,7 @@
 report; the same specs can feed an Excel sheet (exports/columns.Column)."""
 from __future__ import annotations
 
-from .columns import Column
+from scorecard.exports.columns import Column
 
 
 def tier_columns(tier_names: list[str]) -> list[Column]:

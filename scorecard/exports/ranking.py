@@ -10,11 +10,24 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ..services.report import Report, ReportAdjustment, ReportRow
-from .columns import Column, deduction_columns, detail_columns, ranking_columns
-from .ranking_chart import CHART, tier_names, write_tier_chart
-from .xlsx import (PrintSetup, Styles, chinese_date, fit_widths, header_rows, new_workbook, points_text,
-                   safe_sheet_name, set_print, set_widths, write_header, write_table, write_title)
+from scorecard.domain.ranking import Ranking, RankingAdjustment, RankingRow
+from scorecard.exports.columns import Column, deduction_columns, detail_columns, ranking_columns
+from scorecard.exports.ranking_chart import CHART, tier_names, write_tier_chart
+from scorecard.exports.xlsx import (
+    PrintSetup,
+    Styles,
+    chinese_date,
+    fit_widths,
+    header_rows,
+    new_workbook,
+    points_text,
+    safe_sheet_name,
+    set_print,
+    set_widths,
+    write_header,
+    write_table,
+    write_title,
+)
 
 OVERALL = "总体"
 DETAIL = "得分明细"
@@ -61,7 +74,7 @@ def adjustment_columns() -> list[Column]:
     ]
 
 
-def write_ranking_workbook(report: Report, path: str | Path, rules: RankingRules | None = None,
+def write_ranking_workbook(report: Ranking, path: str | Path, rules: RankingRules | None = None,
                            progress: ProgressFn | None = None) -> None:
     """Write the whole workbook; the same report (and rules) always gives the same bytes."""
     rules = rules or RankingRules()
@@ -110,19 +123,19 @@ def ranking_title(round_name: str) -> str:
     return f"{name}结果排名表" if name.endswith("考核") else f"{name}考核结果排名表"
 
 
-def overall_rows(report: Report) -> list[ReportRow]:
+def overall_rows(report: Ranking) -> list[RankingRow]:
     """All targets by category (report order), then rank; ties keep the report's order."""
     order = {c: i for i, c in enumerate(report.categories)}
     return sorted(report.rows, key=lambda r: (order.get(r.category, len(order)), r.rank))
 
 
 class _SheetWriter:
-    def __init__(self, wb, styles: Styles, report: Report, rules: RankingRules, progress: Progress) -> None:
+    def __init__(self, wb, styles: Styles, report: Ranking, rules: RankingRules, progress: Progress) -> None:
         self.wb, self.styles, self.report, self.rules, self.progress = wb, styles, report, rules, progress
         self.tiers = tier_names(report, rules.tiers)
         self.tier_index = {name: i for i, name in enumerate(self.tiers)}
 
-    def ranking(self, name: str, rows: Sequence[ReportRow], scope: str) -> None:
+    def ranking(self, name: str, rows: Sequence[RankingRow], scope: str) -> None:
         columns = ranking_columns(self.report)
         self._table(name, ranking_title(self.report.round_name), scope, columns, rows,
                     freeze_after="org_name", style_for=self._tier_style)
@@ -137,7 +150,7 @@ class _SheetWriter:
                     deduction_columns(), self.report.deductions, freeze_after="org_name")
 
     def adjustments(self) -> None:
-        items: list[ReportAdjustment] = self.report.adjustments
+        items: list[RankingAdjustment] = self.report.adjustments
         self._table(ADJUSTMENTS, f"{self.report.round_name}加减分明细", "加分项与减分项",
                     adjustment_columns(), items, freeze_after="org_name")
 
@@ -170,7 +183,7 @@ class _SheetWriter:
             return self.styles.wrap
         return None
 
-    def _detail_style(self, column: Column, row: ReportRow, value):
+    def _detail_style(self, column: Column, row: RankingRow, value):
         if column.key in ("tier", "notes"):
             return self._tier_style(column, row, value)
         if column.key.startswith("leaf:") and column.key[5:] not in row.leaf_scores:
@@ -180,7 +193,7 @@ class _SheetWriter:
         return None
 
 
-def _notes_sheet(wb, styles: Styles, report: Report, rules: RankingRules) -> None:
+def _notes_sheet(wb, styles: Styles, report: Ranking, rules: RankingRules) -> None:
     ws = wb.add_worksheet(NOTES)
     ws.set_column(0, 0, 100)
     ws.set_row(0, 30)
@@ -199,7 +212,7 @@ def _notes_sheet(wb, styles: Styles, report: Report, rules: RankingRules) -> Non
     ws.set_footer("&C第 &P 页，共 &N 页")
 
 
-def explanation(report: Report, rules: RankingRules) -> list[tuple[str, list[str]]]:
+def explanation(report: Ranking, rules: RankingRules) -> list[tuple[str, list[str]]]:
     """The 说明 sheet as (heading, lines): DESIGN §2 Numbers 2–6 in plain Chinese."""
     full = points_text(report.full_marks)
     return [
@@ -240,7 +253,7 @@ def _total_rule(rules: RankingRules) -> str:
     return f"总分 = 基础分 + 加分{cap} − 减分，四舍五入保留两位小数；因有加分，总分可能超过满分。"
 
 
-def _rank_rule(report: Report, rules: RankingRules) -> list[str]:
+def _rank_rule(report: Ranking, rules: RankingRules) -> list[str]:
     lines = ["在同一考核类别内按总分从高到低排名；总分相同者名次并列，其后名次顺延（如1、2、2、4）。"]
     if rules.tie_break:
         names = {t.code: t.name for t in report.tops}
@@ -266,7 +279,7 @@ def _tier_rule(rules: RankingRules) -> list[str]:
     return lines
 
 
-def _source(report: Report) -> list[str]:
+def _source(report: Ranking) -> list[str]:
     if report.final:
         return ["本轮考核已定档，本表数据取自定档时冻结的快照（组织名称为定档时的名称），每次导出内容一致。"]
     return [f"本轮考核处于“{report.phase}”阶段，本表按导出时的评分实时计算，定档前数据可能变化。"]

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..services.report import Report
-from .xlsx import PrintSetup, Styles, set_print, tier_colors, write_title
+from scorecard.domain.ranking import Ranking
+from scorecard.exports.xlsx import PrintSetup, Styles, set_print, tier_colors, write_title
 
 CHART = "等次分布"
 HEADER_ROW = 2
 
 
-def tier_names(report: Report, rules_tiers: Sequence) -> list[str]:
+def tier_names(report: Ranking, rules_tiers: Sequence) -> list[str]:
     """The scheme's tiers best first, then any other tier found in the rows (e.g. an override)."""
     names = [t.name for t in rules_tiers]
     for row in report.rows:
@@ -22,7 +22,7 @@ def tier_names(report: Report, rules_tiers: Sequence) -> list[str]:
     return names
 
 
-def distribution(report: Report, tiers: Sequence[str]) -> list[tuple[str, list[int]]]:
+def distribution(report: Ranking, tiers: Sequence[str]) -> list[tuple[str, list[int]]]:
     """[(category, [count per tier])] in report order."""
     out = []
     for category in report.categories:
@@ -34,7 +34,7 @@ def distribution(report: Report, tiers: Sequence[str]) -> list[tuple[str, list[i
     return out
 
 
-def write_tier_chart(wb, styles: Styles, report: Report, tiers: Sequence[str], subtitle: str) -> None:
+def write_tier_chart(wb, styles: Styles, report: Ranking, tiers: Sequence[str], subtitle: str) -> None:
     ws = wb.add_worksheet(CHART)
     ncols = len(tiers) + 2
     ws.set_column(0, 0, 16)

@@ -2,9 +2,9 @@
 feeds the HTML table (templates/reports/) and the Excel sheet (exports/reports.py)."""
 from __future__ import annotations
 
-from ..models.selfassess import TARGET_STATUS
-from ..services.selfassess import STATUS_ORDER
-from .columns import Column
+from scorecard.exports.columns import Column
+from scorecard.models.selfassess import TARGET_STATUS
+from scorecard.services.selfassess.fill import STATUS_ORDER
 
 MOVE_FORMAT = "+0;-0;0"  # rank movement: +2 / -1 / 0
 DELTA_FORMAT = "+0.00;-0.00;0.00"
@@ -78,7 +78,7 @@ def compare_columns() -> list[Column]:
 
 
 def group_member_columns() -> list[Column]:
-    """片组成员 sheet: one row per (group, member); items are (group name, ReportRow)."""
+    """片组成员 sheet: one row per (group, member); items are (group name, RankingRow)."""
     return [
         Column("group", "片组", "text", 12, lambda item: item[0]),
         Column("org_code", "组织编码", "text", 10, lambda item: item[1].org_code),
@@ -90,7 +90,7 @@ def group_member_columns() -> list[Column]:
     ]
 
 
-# -- 进度与逾期 (services/progress_report.py) ------------------------------------------------
+# -- 进度与逾期 (services/reports/progress.py) ------------------------------------------------
 
 def progress_columns() -> list[Column]:
     """Per category: targets by self-assessment state, then the assessors' cells."""

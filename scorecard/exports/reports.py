@@ -8,14 +8,38 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ..services.progress_report import ProgressReport, totals
-from ..services.report import Report
-from .columns import Column
-from .report_columns import (DELTA_FORMAT, MOVE_FORMAT, card_columns, card_summary_columns, compare_columns,
-                             group_columns, group_member_columns, loss_columns, overdue_columns,
-                             progress_columns, scoring_columns)
-from .xlsx import (BORDER, PrintSetup, Styles, chinese_date, fit_widths, header_rows, new_workbook,
-                   points_text, safe_sheet_name, set_print, set_widths, write_header, write_table, write_title)
+from scorecard.domain.ranking import Ranking
+from scorecard.exports.columns import Column
+from scorecard.exports.report_columns import (
+    DELTA_FORMAT,
+    MOVE_FORMAT,
+    card_columns,
+    card_summary_columns,
+    compare_columns,
+    group_columns,
+    group_member_columns,
+    loss_columns,
+    overdue_columns,
+    progress_columns,
+    scoring_columns,
+)
+from scorecard.exports.xlsx import (
+    BORDER,
+    PrintSetup,
+    Styles,
+    chinese_date,
+    fit_widths,
+    header_rows,
+    new_workbook,
+    points_text,
+    safe_sheet_name,
+    set_print,
+    set_widths,
+    write_header,
+    write_table,
+    write_title,
+)
+from scorecard.services.reports.progress import ProgressReport, totals
 
 TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 0, 1, 2
 Tick = Callable[[], None]
@@ -33,13 +57,13 @@ class Sheet:
     subtitle: str | None = None  # instead of the ranking report's line (issuer, date, phase, full marks)
 
 
-def subtitle(report: Report, scope: str = "") -> str:
+def subtitle(report: Ranking, scope: str = "") -> str:
     lead = f"{scope}　　" if scope else ""
     return (f"{lead}发布单位：{report.issuer}　　日期：{chinese_date(report.date)}　　阶段：{report.phase}"
             f"　　满分{points_text(report.full_marks)}分")
 
 
-def write_sheets(path: str | Path, report: Report, title: str, sheets: Sequence[Sheet],
+def write_sheets(path: str | Path, report: Ranking, title: str, sheets: Sequence[Sheet],
                  tick: Tick | None = None) -> None:
     wb = new_workbook(path, created=dt.date.fromisoformat(report.date), title=title,
                       author=report.issuer, company=report.issuer)
@@ -69,7 +93,7 @@ class _Special:
         return styles.for_kind(column.kind)
 
 
-def table_sheet(wb, styles: Styles, special: _Special, report: Report, sheet: Sheet, tick: Tick | None) -> None:
+def table_sheet(wb, styles: Styles, special: _Special, report: Ranking, sheet: Sheet, tick: Tick | None) -> None:
     ws = wb.add_worksheet(sheet.name)
     columns, n = sheet.columns, len(sheet.columns)
     set_widths(ws, columns, fit_widths(columns, sheet.items))
@@ -88,13 +112,13 @@ def table_sheet(wb, styles: Styles, special: _Special, report: Report, sheet: Sh
     set_print(ws, PrintSetup(HEADER_ROW, first - 1))
 
 
-def write_loss_workbook(report: Report, rows, path: str | Path) -> None:
+def write_loss_workbook(report: Ranking, rows, path: str | Path) -> None:
     title = f"{report.round_name}指标失分分析"
     write_sheets(path, report, title, [Sheet("失分分析", title, "按末级指标统计得分与失分", loss_columns(), rows,
                                              freeze_after="name")])
 
 
-def write_group_workbook(report: Report, rows, path: str | Path) -> None:
+def write_group_workbook(report: Ranking, rows, path: str | Path) -> None:
     title = f"{report.round_name}片组汇总"
     members = [(g.name, m) for g in rows for m in g.members]
     write_sheets(path, report, title, [
@@ -104,7 +128,7 @@ def write_group_workbook(report: Report, rows, path: str | Path) -> None:
     ])
 
 
-def write_compare_workbook(current: Report, previous: Report, rows, path: str | Path) -> None:
+def write_compare_workbook(current: Ranking, previous: Ranking, rows, path: str | Path) -> None:
     title = f"{current.round_name}与{previous.round_name}对比"
     write_sheets(path, current, title, [
         Sheet("两轮对比", title, f"本轮：{current.round_name}　上轮：{previous.round_name}　（按组织编码对应）",
@@ -130,7 +154,7 @@ def write_progress_workbook(report: ProgressReport, path: str | Path) -> None:
     ])
 
 
-def write_cards_workbook(report: Report, cards, path: str | Path, tick: Tick | None = None) -> None:
+def write_cards_workbook(report: Ranking, cards, path: str | Path, tick: Tick | None = None) -> None:
     """One printable sheet per target: summary row, then each first level (bold, its subtotal)
     followed by its applicable leaves with points lost and deduction reasons, then 备注."""
     wb = new_workbook(path, created=dt.date.fromisoformat(report.date),
@@ -151,7 +175,7 @@ def write_cards_workbook(report: Report, cards, path: str | Path, tick: Tick | N
         wb.close()
 
 
-def _card_sheet(wb, styles: Styles, special: _Special, top: dict, report: Report, card, name: str) -> None:
+def _card_sheet(wb, styles: Styles, special: _Special, top: dict, report: Ranking, card, name: str) -> None:
     ws = wb.add_worksheet(name)
     columns, summary = card_columns(), card_summary_columns()
     n = len(columns)

@@ -12,8 +12,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from .xlsx import (PrintSetup, Styles, new_workbook, points_text, set_print, text_width, excel_number,
-                   write_title, write_value)
+from scorecard.exports.xlsx import (
+    PrintSetup,
+    Styles,
+    excel_number,
+    new_workbook,
+    points_text,
+    set_print,
+    text_width,
+    write_title,
+    write_value,
+)
 
 SHEET = "评分"
 HELP_SHEET = "填写说明"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..importers.votes import VoteContext
-from .xlsx import Styles, new_workbook
+from scorecard.exports.xlsx import Styles, new_workbook
+from scorecard.importers.votes import VoteContext
 
 HEADER = ["组织编码", "组织名称", "指标编码", "评议人", "评价"]
 WIDTHS = [14, 30, 12, 16, 12]

@@ -23,7 +23,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from .columns import Column
+from scorecard.exports.columns import Column
 
 WORKBOOK_OPTIONS = {
     "constant_memory": True,

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import IO, Iterable
 
-from .common import (
+from scorecard.importers.common import (
     READ_FAILED_MESSAGE,
     ImportFailed,
     ImportIssue,

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .common import (
+from scorecard.importers.common import (
     FORMULA_MESSAGE,
     ImportFailed,
     ImportIssue,
@@ -38,7 +38,7 @@ from .common import (
     row_value,
     split_list,
 )
-from .scheme import ParsedIndicator, ParsedScheme, sheet_rows
+from scorecard.importers.parsed_scheme import ParsedIndicator, ParsedScheme, default_tiers, sheet_rows
 
 HEADER_SEARCH_ROWS = 15
 MAX_MERGED_CELLS = 1_000_000
@@ -606,7 +606,7 @@ class _RulebookParser:
         settings: dict = {}
         if self.declared_total is not None and self.declared_total != total:
             settings["declared_total"] = self.declared_total
-        return ParsedScheme("rulebook", title, indicators, [], _default_tiers(), settings)
+        return ParsedScheme("rulebook", title, indicators, [], default_tiers(), settings)
 
     def finish(self, node: _Node, code: str, parent_code: str | None, out: list[ParsedIndicator]) -> None:
         node.code = code
@@ -641,12 +641,6 @@ class _RulebookParser:
             methods=list(node.methods), categories=[],
             rule_type="direct" if leaf else "", params={}, evidence_hint="",
         )
-
-
-def _default_tiers():
-    from .scheme import default_tiers
-
-    return default_tiers()
 
 
 def _is_number(value) -> bool:

@@ -7,11 +7,11 @@ ImportFailed carries every problem found with sheet, row and column.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
 
-from .common import (
+from scorecard.importers.common import (
     FORMULA_MESSAGE,
     READ_FAILED_MESSAGE,
     ImportFailed,
@@ -29,67 +29,25 @@ from .common import (
     row_value,
     split_list,
 )
+from scorecard.importers.parsed_scheme import (  # noqa: F401
+    DEFAULT_TIERS,
+    MAX_SCHEME_COLS,
+    MAX_SCHEME_ROWS,
+    ParsedIndicator,
+    ParsedItem,
+    ParsedScheme,
+    ParsedTier,
+    default_tiers,
+    sheet_rows,
+)
 
 MAX_CODE = 32
 HEADER_SEARCH_ROWS = 10
-MAX_SCHEME_ROWS = 5000
-MAX_SCHEME_COLS = 60
 
 INDICATOR_SHEET = "指标"
 ITEM_SHEET = "加减分项"
 TIER_SHEET = "等次"
 SETTINGS_SHEET = "设置"
-
-DEFAULT_TIERS = (("好", Decimal(90)), ("较好", Decimal(80)), ("一般", Decimal(60)), ("差", Decimal(0)))
-
-
-@dataclass
-class ParsedIndicator:
-    row: int
-    code: str
-    parent_code: str | None
-    name: str
-    max_points: Decimal
-    content: str
-    rule_text: str
-    methods: list[str]
-    categories: list[str]
-    rule_type: str
-    params: dict
-    evidence_hint: str
-    evidence_required: bool = False
-
-
-@dataclass
-class ParsedItem:
-    row: int
-    code: str
-    name: str
-    kind: str  # "bonus" | "penalty"
-    points: Decimal | None
-    cap: Decimal | None
-
-
-@dataclass
-class ParsedTier:
-    name: str
-    threshold: Decimal
-    quota_pct: Decimal | None
-
-
-@dataclass
-class ParsedScheme:
-    layout: str  # "template" | "rulebook"
-    title: str | None
-    indicators: list[ParsedIndicator]
-    items: list[ParsedItem] = field(default_factory=list)
-    tiers: list[ParsedTier] = field(default_factory=list)
-    settings: dict = field(default_factory=dict)
-
-
-def default_tiers() -> list[ParsedTier]:
-    return [ParsedTier(name, threshold, None) for name, threshold in DEFAULT_TIERS]
-
 
 # ---------------------------------------------------------------------------------------
 
@@ -156,7 +114,7 @@ def _parse(wb) -> ParsedScheme:
         header = _find_header(rows, INDICATOR_SYNONYMS, ("code", "name", "max_points"), HEADER_SEARCH_ROWS)
         if header is not None:
             return _parse_template(wb, sheet, rows, *header)
-    from .rulebook import parse_rulebook_workbook
+    from scorecard.importers.rulebook import parse_rulebook_workbook
 
     return parse_rulebook_workbook(wb)
 
@@ -166,14 +124,6 @@ def _sheet(wb, name: str):
         if title.strip() == name:
             return wb[title]
     return None
-
-
-def sheet_rows(ws, max_rows: int = MAX_SCHEME_ROWS, max_cols: int = MAX_SCHEME_COLS) -> list[tuple]:
-    """All values of a (normal-mode) sheet, capped; row i of the sheet is rows[i - 1]."""
-    if ws.max_row > max_rows:
-        raise ImportFailed([ImportIssue(f"行数超过{max_rows}行上限，请检查是否为方案文件", ws.title)])
-    width = min(ws.max_column, max_cols)
-    return [tuple(r) for r in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=width, values_only=True)]
 
 
 def _find_header(rows, synonyms, required, limit):

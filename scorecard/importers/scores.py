@@ -14,7 +14,7 @@ from typing import IO, Mapping, Sequence
 
 from openpyxl.utils import get_column_letter
 
-from .common import (
+from scorecard.importers.common import (
     FORMULA_MESSAGE,
     READ_FAILED_MESSAGE,
     ImportFailed,

@@ -9,8 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import IO
 
-from .common import (FORMULA_MESSAGE, ImportFailed, ImportIssue, IssueCollector, cell_text, is_formula,
-                     iter_rows, match_headers, open_workbook)
+from scorecard.importers.common import (
+    FORMULA_MESSAGE,
+    ImportFailed,
+    ImportIssue,
+    IssueCollector,
+    cell_text,
+    is_formula,
+    iter_rows,
+    match_headers,
+    open_workbook,
+)
 
 HEADERS = {
     "org_code": ("组织编码", "单位编码", "编码"),

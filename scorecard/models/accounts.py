@@ -6,8 +6,8 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .orgs import Organisation
+from scorecard.models.base import Base, utcnow
+from scorecard.models.orgs import Organisation
 
 ROLES = {
     "admin": "系统管理员",

@@ -10,8 +10,8 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from .accounts import User
-from .base import Base, utcnow
+from scorecard.models.accounts import User
+from scorecard.models.base import Base, utcnow
 
 
 class AuditImmutable(RuntimeError):

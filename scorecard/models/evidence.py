@@ -12,9 +12,9 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .accounts import User
-from .base import Base, utcnow
-from .orgs import Organisation
+from scorecard.models.accounts import User
+from scorecard.models.base import Base, utcnow
+from scorecard.models.orgs import Organisation
 
 DOC_TYPES = ["会议记录", "文件通知", "工作总结", "活动照片", "统计报表", "其他"]
 

@@ -9,7 +9,7 @@
 - 申诉 / 复核 (Appeal): during the publicity window a unit appeals one leaf; the answer
   upholds it or changes the leaf's score (before → after).
 
-How these enter the leaf score is documented in services/leaf_sources.py.
+How these enter the leaf score is documented in services/scoring/leaf_sources.py.
 """
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .accounts import User
-from .base import Base, utcnow
-from .rounds import Adjustment, RoundTarget
-from .schemes import Indicator, SchemeItem
+from scorecard.models.accounts import User
+from scorecard.models.base import Base, utcnow
+from scorecard.models.rounds import Adjustment, RoundTarget
+from scorecard.models.schemes import Indicator, SchemeItem
 
 NOMINATION_STATUS = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
 APPEAL_STATUS = {"open": "待复核", "upheld": "维持原分", "changed": "已改分"}

@@ -7,10 +7,10 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .accounts import User
-from .base import Base, utcnow
-from .orgs import Category, Organisation
-from .schemes import Indicator, Scheme, SchemeItem
+from scorecard.models.accounts import User
+from scorecard.models.base import Base, utcnow
+from scorecard.models.orgs import Category, Organisation
+from scorecard.models.schemes import Indicator, Scheme, SchemeItem
 
 PHASES = {"self": "自评填报", "review": "审核评分", "publicity": "公示", "final": "已定档"}
 PHASE_ORDER = ["self", "review", "publicity", "final"]

@@ -7,8 +7,8 @@ from decimal import Decimal
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .orgs import Category
+from scorecard.models.base import Base, utcnow
+from scorecard.models.orgs import Category
 
 SCHEME_STATUS = {"draft": "草稿", "published": "已发布", "archived": "已归档"}
 

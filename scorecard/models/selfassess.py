@@ -2,7 +2,7 @@
 unit's self-score, narrative (工作情况说明) and review state, and every version of each item.
 
 Item states: draft 草稿 → submitted 已提交 → returned 退回修改 → (resubmitted) → confirmed 已确认.
-A target's state is derived from its items (services/selfassess.py keeps `status` current).
+A target's state is derived from its items (services/selfassess/fill.py keeps `status` current).
 """
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .accounts import User
-from .base import Base, utcnow
-from .rounds import RoundTarget
-from .schemes import Indicator
+from scorecard.models.accounts import User
+from scorecard.models.base import Base, utcnow
+from scorecard.models.rounds import RoundTarget
+from scorecard.models.schemes import Indicator
 
 ITEM_STATUS = {"draft": "草稿", "submitted": "已提交", "returned": "退回修改", "confirmed": "已确认"}
 TARGET_STATUS = {"not_started": "未填报", "draft": "填报中", "submitted": "已提交",

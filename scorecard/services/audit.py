@@ -14,9 +14,9 @@ from decimal import Decimal
 from sqlalchemy import String, and_, cast, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import AuditEntry, Base, Organisation, Round, RoundTarget, User, utcnow
-from . import permissions
-from .errors import PermissionDenied
+from scorecard.models import AuditEntry, Base, Organisation, Round, RoundTarget, User, utcnow
+from scorecard.services import permissions
+from scorecard.services.errors import PermissionDenied
 
 ENTITY_LABELS = {
     "scheme": "考核方案", "indicator": "指标", "scheme_item": "加减分项", "tier": "等次",

@@ -27,10 +27,10 @@ import filetype
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
-from ..models import DOC_TYPES, Evidence, EvidenceCitation, Organisation, User, utcnow
-from ..storage import Storage, StorageError
-from . import audit, permissions
-from .errors import PermissionDenied, ServiceError
+from scorecard.models import DOC_TYPES, Evidence, EvidenceCitation, Organisation, User, utcnow
+from scorecard.services import audit, permissions
+from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.storage import Storage, StorageError
 
 # sniffed MIME type → (extension, label)
 ALLOWED = {

@@ -5,7 +5,7 @@ interest: an assessor never scores their home unit (所在单位) or anything un
 """
 from __future__ import annotations
 
-from ..models import Organisation, Round, RoundTarget, User
+from scorecard.models import Organisation, Round, RoundTarget, User
 
 
 def in_scope(user: User, org: Organisation) -> bool:

@@ -7,11 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo
 
-from ..services import security as security_svc
-from ..services.errors import ServiceError
-from . import get_db
-from .security import mark_active
-from .util import actor, form_error
+from scorecard.services.accounts import security as security_svc
+from scorecard.services.errors import ServiceError
+from scorecard.web.common import actor, form_error, get_db
+from scorecard.web.security import mark_active
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

@@ -8,10 +8,9 @@ from wtforms import Form, IntegerField, SelectField, StringField
 from wtforms.fields import DateField
 from wtforms.validators import Length, Optional
 
-from ..services import audit as audit_svc
-from ..services import permissions
-from . import get_db
-from .util import require
+from scorecard.services import audit as audit_svc
+from scorecard.services import permissions
+from scorecard.web.common import get_db, require
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 

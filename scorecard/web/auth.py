@@ -9,11 +9,10 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from ..services import audit
-from ..services import security as security_svc
-from . import get_db
-from .security import mark_active
-from .util import actor
+from scorecard.services import audit
+from scorecard.services.accounts import security as security_svc
+from scorecard.web.common import actor, get_db
+from scorecard.web.security import mark_active
 
 bp = Blueprint("auth", __name__)
 

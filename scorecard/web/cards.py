@@ -3,21 +3,18 @@ one-sheet workbook. Units see their own organisation's cards (and their subtree'
 results are published; assessors, leaders and admins within their scope."""
 from __future__ import annotations
 
-
 from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..domain.numbers import fmt
-from ..exports.scorecard_card import (card_columns, card_title, summary_lines, top_values,
-                                      write_card_workbook)
-from ..models import Organisation, Round, RoundTarget
-from ..services import permissions
-from ..services.errors import PermissionDenied
-from ..services.scorecard_card import build_card
-from . import get_db
-from .util import actor, exporting, get_or_404, require, send_workbook, table_header
+from scorecard.domain.numbers import fmt
+from scorecard.exports.cards import card_columns, card_title, summary_lines, top_values, write_card_workbook
+from scorecard.models import Organisation, Round, RoundTarget
+from scorecard.services import permissions
+from scorecard.services.cards.card import build_card
+from scorecard.services.errors import PermissionDenied
+from scorecard.web.common import actor, exporting, get_db, get_or_404, require, send_workbook, table_header
 
 bp = Blueprint("cards", __name__, url_prefix="/cards")
 

@@ -10,14 +10,13 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..exports import dashboard_columns as dc
-from ..models import Organisation, Round
-from ..services import burden as burden_svc
-from ..services import permissions
-from ..services.dashboard import Dashboard, round_dashboard
-from ..services.errors import PermissionDenied
-from . import get_db
-from .util import actor, cell_text, get_or_404, require
+from scorecard.exports import dashboard_columns as dc
+from scorecard.models import Organisation, Round
+from scorecard.services import permissions
+from scorecard.services.dashboard import burden as burden_svc
+from scorecard.services.dashboard.round_dashboard import Dashboard, round_dashboard
+from scorecard.services.errors import PermissionDenied
+from scorecard.web.common import actor, cell_text, get_db, get_or_404, require
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -147,7 +146,7 @@ def _card(card_id: str, title: str, note: str, chart: dict, tbl: dict, progress:
 
 
 def _plain(value: Decimal) -> str:
-    from ..domain.numbers import plain
+    from scorecard.domain.numbers import plain
 
     return plain(value)
 

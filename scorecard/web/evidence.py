@@ -8,13 +8,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import login_required
 from sqlalchemy import func, select
 
-from ..models import DOC_TYPES, Evidence, EvidenceCitation, Organisation
-from ..services import evidence as ev_svc
-from ..services import permissions
-from ..services.errors import PermissionDenied, ServiceError
-from ..storage import storage_for
-from . import get_db
-from .util import actor, get_or_404, require, status_of
+from scorecard.models import DOC_TYPES, Evidence, EvidenceCitation, Organisation
+from scorecard.services import evidence as ev_svc
+from scorecard.services import permissions
+from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.storage import storage_for
+from scorecard.web.common import actor, get_db, get_or_404, require, status_of
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 

@@ -5,9 +5,9 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..models import Organisation, Round
-from ..services import permissions
-from . import get_db
+from scorecard.models import Organisation, Round
+from scorecard.services import permissions
+from scorecard.web.common import get_db
 
 bp = Blueprint("home", __name__)
 

@@ -12,14 +12,13 @@ from sqlalchemy import select
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..importers.common import ImportFailed
-from ..importers.orgs import parse_orgs
-from ..models import Organisation, User
-from ..services import orgs as org_service
-from ..services import permissions
-from ..services.errors import PermissionDenied, ServiceError
-from . import get_db
-from .util import actor, form_error, get_or_404, require
+from scorecard.importers.common import ImportFailed
+from scorecard.importers.orgs import parse_orgs
+from scorecard.models import Organisation, User
+from scorecard.services import permissions
+from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.orgs import tree as org_service
+from scorecard.web.common import actor, form_error, get_db, get_or_404, require
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 

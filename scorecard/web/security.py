@@ -19,8 +19,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..services import audit
-from ..services import security as security_svc
+from scorecard.services import audit
+from scorecard.services.accounts import security as security_svc
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
@@ -117,7 +117,7 @@ def _security_headers(response):
 
 def _forbidden(_e):
     """403 page; the refusal is written to the audit log (who, what, where)."""
-    from . import get_db
+    from scorecard.web.common import get_db
 
     try:
         db = get_db()

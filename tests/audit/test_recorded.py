@@ -7,7 +7,10 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from scorecard.models import AuditEntry
-from scorecard.services import adjustments, rounds, schemes, schemes_edit
+from scorecard.services.rounds import adjustments
+from scorecard.services.rounds import lifecycle as rounds
+from scorecard.services.schemes import edit as schemes_edit
+from scorecard.services.schemes import lifecycle as schemes
 from tests.rounds.conftest import score
 
 

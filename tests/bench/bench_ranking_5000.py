@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,11 +132,11 @@ def measure(variant: str, pickled: str, tmp: str) -> dict:
 
 
 def build_report(n: int, tmp: str):
-    from tests.bench.bench_ranking_export import build
     from scorecard.db import make_engine, make_session_factory
     from scorecard.migrate import upgrade
-    from scorecard.services.exchange import ranking_rules
-    from scorecard.services.ranking import compute_report
+    from scorecard.services.rounds.ranking import compute_ranking
+    from scorecard.services.scoring.exchange import ranking_rules
+    from tests.bench.bench_ranking_export import build
 
     url = f"sqlite:///{tmp}/bench_{n}.sqlite3"
     upgrade(url)
@@ -146,7 +145,7 @@ def build_report(n: int, tmp: str):
     t0 = time.perf_counter()
     rnd = build(session, n)
     t1 = time.perf_counter()
-    report = compute_report(session, rnd)
+    report = compute_ranking(session, rnd)
     t2 = time.perf_counter()
     rules = ranking_rules(rnd)
     session.close()
@@ -166,7 +165,7 @@ def main(n: int) -> None:
         print(f"ranking workbook, {n} targets, {cells:,} cells in the data sheets "
               f"(Python {sys.version.split()[0]}, XlsxWriter {xlsxwriter.__version__}; median of {RUNS}, "
               f"each run a fresh process)")
-        print(f"setup {t_setup:.1f}s, compute_report {t_report:.2f}s (not part of the ratios)")
+        print(f"setup {t_setup:.1f}s, compute_ranking {t_report:.2f}s (not part of the ratios)")
         variants = [v for v in ("rustpy", "pyexcelerate", "xlsxwriter-plain", "ours", "ours-no-constant-memory")
                     if available(v)]
         results = {v: measure(v, pickled, tmp) for v in variants}

@@ -28,8 +28,8 @@ from scorecard.exports.columns import deduction_columns, detail_columns, ranking
 from scorecard.exports.ranking import adjustment_columns, overall_rows, write_ranking_workbook  # noqa: E402
 from scorecard.migrate import upgrade  # noqa: E402
 from scorecard.models import Score  # noqa: E402
-from scorecard.services.exchange import ranking_rules  # noqa: E402
-from scorecard.services.ranking import compute_report  # noqa: E402
+from scorecard.services.rounds.ranking import compute_ranking  # noqa: E402
+from scorecard.services.scoring.exchange import ranking_rules  # noqa: E402
 from tests.factories import Factory  # noqa: E402
 
 TOPS = [("1", "政治建设", 4), ("2", "组织建设", 7), ("3", "党员教育管理", 4), ("4", "融合发展", 4),
@@ -130,7 +130,7 @@ def bench(n_targets: int, tmp: str) -> None:
     t0 = time.perf_counter()
     rnd = build(session, n_targets)
     setup = time.perf_counter() - t0
-    t_report, report = timed(compute_report, session, rnd)
+    t_report, report = timed(compute_ranking, session, rnd)
     rules = ranking_rules(rnd)
     out = os.path.join(tmp, f"ranking_{n_targets}.xlsx")
     t_write, _ = timed(write_ranking_workbook, report, out, rules)

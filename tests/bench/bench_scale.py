@@ -6,7 +6,7 @@ Default database: a temporary SQLite file; --db postgresql+psycopg://... uses an
 database instead. Each measurement is reported as median time, Δ peak RSS (the rise of VmHWM
 over the RSS just before the step; VmHWM is reset through /proc/self/clear_refs) and the ratio
 to its floor:
- (a) compute_report (the ranking) vs one hand-written SQL aggregate (leaf means, totals, rank
+ (a) compute_ranking (the ranking) vs one hand-written SQL aggregate (leaf means, totals, rank
      within category by a window function) over the same tables;
  (b) the score grid page and the ranking page for one 200-target category, server time through
      the Flask test client (target: < 200 ms);
@@ -178,11 +178,11 @@ def main() -> None:
     print(f"setup (bulk insert of {args.targets * 81:,} scores): {time.perf_counter() - t0:.1f} s", flush=True)
 
     from scorecard.models import Round
-    from scorecard.services.ranking import compute_report
+    from scorecard.services.rounds.ranking import compute_ranking
 
     def report():
         with sessions() as s:
-            return compute_report(s, s.get(Round, round_id))
+            return compute_ranking(s, s.get(Round, round_id))
 
     def floor_sql():
         with engine.connect() as c:
@@ -193,7 +193,7 @@ def main() -> None:
         fc = CPU[0]
         t, m, rep = measure(report, args.runs)
         assert len(frows) == len(rep.rows) == args.targets
-        row("(a) ranking compute_report", t, m, ft, fm, cpu=CPU[0], floor_cpu=fc)
+        row("(a) ranking compute_ranking", t, m, ft, fm, cpu=CPU[0], floor_cpu=fc)
     elif "d" in parts:
         rep = report()
 
@@ -207,7 +207,7 @@ def main() -> None:
         from scorecard.models import utcnow
         with sessions() as s:
             rnd = s.get(Round, round_id)
-            rnd.snapshot, rnd.phase, rnd.finalized_at = compute_report(s, rnd).to_dict(), "final", utcnow()
+            rnd.snapshot, rnd.phase, rnd.finalized_at = compute_ranking(s, rnd).to_dict(), "final", utcnow()
             s.commit()
 
     ranking_page = f"/rounds/{round_id}/ranking"
@@ -252,7 +252,7 @@ def main() -> None:
         return rows
 
     from scorecard.importers.orgs import parse_orgs
-    from scorecard.services.orgs import apply_org_import
+    from scorecard.services.orgs.tree import apply_org_import
 
     def do_import():
         with sessions() as s:
@@ -272,7 +272,7 @@ def main() -> None:
 
     # (d) ranking workbook vs plain XlsxWriter
     from scorecard.exports.ranking import write_ranking_workbook
-    from scorecard.services.exchange import ranking_rules
+    from scorecard.services.scoring.exchange import ranking_rules
 
     sys.path.insert(0, str(ROOT / "tests" / "bench"))
     from bench_ranking_export import _plain_sheets

@@ -8,9 +8,8 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
-
 from playwright.sync_api import expect
+from werkzeug.serving import make_server
 
 from tests.factories import Factory
 

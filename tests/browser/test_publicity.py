@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from scorecard.models import Indicator, RoundTarget, User
-from scorecard.services.scoring import save_score
+from scorecard.services.scoring.scores import save_score
 from tests.browser.conftest import advance, download, log_in, log_out
 
 pytestmark = pytest.mark.browser

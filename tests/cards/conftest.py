@@ -15,8 +15,8 @@ from decimal import Decimal
 
 import pytest
 
-from scorecard.services import adjustments
-from scorecard.services import rounds as rounds_svc
+from scorecard.services.rounds import adjustments
+from scorecard.services.rounds import lifecycle as rounds_svc
 from tests.rounds.conftest import score
 
 D = Decimal
@@ -56,7 +56,7 @@ def card_world(make, session):
 
 
 def save_deduct(session, user, target, times, reason):
-    from scorecard.services.scoring import save_score
+    from scorecard.services.scoring.scores import save_score
 
     ind = next(i for i in target.round.scheme.indicators if i.code == "1.2")
     return save_score(session, user, target, ind, {"deductions": [{"times": str(times), "reason": reason}]},

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import openpyxl
 
-from scorecard.exports.scorecard_card import card_columns, write_card_workbook
+from scorecard.exports.cards import card_columns, write_card_workbook
 from scorecard.models.evidence import Evidence, EvidenceCitation
 from scorecard.models.selfassess import SelfItem
-from scorecard.services.scorecard_card import build_card
+from scorecard.services.cards.card import build_card
 
 
 def _evidence(session, w, title, sha):

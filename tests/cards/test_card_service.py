@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from scorecard.exports.scorecard_card import card_columns, summary_lines
-from scorecard.services import adjustments, permissions
+from scorecard.exports.cards import card_columns, summary_lines
+from scorecard.services import permissions
+from scorecard.services.cards.card import build_card
 from scorecard.services.errors import PermissionDenied
-from scorecard.services.scorecard_card import build_card
+from scorecard.services.rounds import adjustments
 
 D = Decimal
 

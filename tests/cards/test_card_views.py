@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from scorecard.services import rounds as rounds_svc
+from scorecard.services.rounds import lifecycle as rounds_svc
 from tests.conftest import login
 from tests.rounds.conftest import Tables, text
 
@@ -68,7 +68,7 @@ def test_card_list_shows_only_own_cards(client, published):
 
 
 def test_page_shows_every_number_and_reason(client, session, card_world):
-    from scorecard.services import adjustments
+    from scorecard.services.rounds import adjustments
     w = card_world
     adjustments.set_veto(session, w["assessor"], w["ta"], True, "发生严重违纪问题")
     adjustments.set_override(session, w["assessor"], w["ta"], "一般", "经集体研究调整")

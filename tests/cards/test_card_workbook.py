@@ -6,8 +6,8 @@ import io
 import openpyxl
 import pytest
 
-from scorecard.exports.scorecard_card import DELTA_FORMAT, write_card_workbook
-from scorecard.services.scorecard_card import build_card
+from scorecard.exports.cards import DELTA_FORMAT, write_card_workbook
+from scorecard.services.cards.card import build_card
 from tests.cards.conftest import save_deduct
 from tests.conftest import login
 
@@ -86,7 +86,7 @@ def test_print_setup(book):
 
 
 def test_veto_override_and_no_previous(session, card_world, tmp_path):
-    from scorecard.services import adjustments
+    from scorecard.services.rounds import adjustments
     w = card_world
     adjustments.set_veto(session, w["assessor"], w["tb"], True, "发生严重违纪问题")
     adjustments.set_override(session, w["assessor"], w["tb"], "较好", "经集体研究调整")

@@ -6,11 +6,12 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from scorecard.exports.scorecard_card import write_card_workbook
-from scorecard.services import adjustments, rounds
+from scorecard.exports.cards import write_card_workbook
+from scorecard.services.cards.card import build_card
 from scorecard.services.errors import ServiceError
-from scorecard.services.exchange import export_ranking
-from scorecard.services.scorecard_card import build_card
+from scorecard.services.rounds import adjustments
+from scorecard.services.rounds import lifecycle as rounds
+from scorecard.services.scoring.exchange import export_ranking
 from tests.conftest import login
 from tests.rounds.conftest import text
 

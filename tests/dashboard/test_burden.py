@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from scorecard.models import Evidence, EvidenceCitation, SelfItem
-from scorecard.services import burden
+from scorecard.services.dashboard import burden
 from scorecard.services.errors import PermissionDenied
 from tests.conftest import login
 

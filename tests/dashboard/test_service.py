@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 from scorecard.domain.stats import histogram, loss_rate, mean, percent, score_bins, tier_move
-from scorecard.services.dashboard import previous_round, round_dashboard
+from scorecard.services.dashboard.round_dashboard import previous_round, round_dashboard
 from scorecard.services.errors import PermissionDenied
 
 
@@ -67,9 +67,9 @@ def test_movement_against_previous_round_of_the_family(session, ex):
 
 
 def test_final_round_reads_its_snapshot(session, ex):
-    from scorecard.services.ranking import compute_report
+    from scorecard.services.rounds.ranking import compute_ranking
 
-    report = compute_report(session, ex.r1)
+    report = compute_ranking(session, ex.r1)
     row = next(r for r in report.rows if r.org_code == "A")
     row.total, row.tier = D("99.00"), "好"  # the frozen snapshot wins over live scores
     ex.r1.snapshot = report.to_dict()
@@ -97,11 +97,11 @@ def test_service_refuses_units_clerks_and_other_scopes(session, ex, who):
 
 
 def test_groups_in_creation_order_then_ungrouped(session, ex, make):
-    from scorecard.services.dashboard import group_averages
-    from scorecard.services.ranking import compute_report
+    from scorecard.services.dashboard.round_dashboard import group_averages
+    from scorecard.services.rounds.ranking import compute_ranking
 
     make.group("第零片组")  # created last: sorts after 第一/第二 although its name sorts first
-    report = compute_report(session, ex.r2)
+    report = compute_ranking(session, ex.r2)
     report.rows[0].group = ""
     names = [g.name for g in group_averages(report, ["第一片组", "第二片组", "第零片组"])]
     assert names[-1] == "未分组" and names[:-1] in (["第一片组", "第二片组"], ["第一片组"], ["第二片组"])

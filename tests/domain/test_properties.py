@@ -18,13 +18,7 @@ from scorecard.domain.rules import (
     parse_input,
     parse_params_text,
 )
-from scorecard.domain.scoring import (
-    SchemeSpec,
-    TargetInput,
-    compute_round,
-    leaf_final,
-    rank_competition,
-)
+from scorecard.domain.scoring import SchemeSpec, TargetInput, compute_round, leaf_final, rank_competition
 from scorecard.domain.tiers import TierSpec
 
 FAST = settings(max_examples=200, deadline=None)

@@ -2,14 +2,7 @@
 
 from decimal import Decimal as D
 
-from scorecard.domain.tree import (
-    NodeSpec,
-    applicable,
-    applicable_leaves,
-    leaves,
-    top_level_of,
-    validate_tree,
-)
+from scorecard.domain.tree import NodeSpec, applicable, applicable_leaves, leaves, top_level_of, validate_tree
 
 CATS = ["机关", "社区"]
 

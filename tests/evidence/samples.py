@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import io
 import struct
-import zlib
 import zipfile
+import zlib
 
 
 def pdf(text: str = "hello") -> bytes:

@@ -14,7 +14,7 @@ from scorecard.models import AuditEntry, Evidence
 from scorecard.services import audit
 from scorecard.services import evidence as ev_svc
 from scorecard.storage import LocalStorage, StorageError, make_storage, storage_for
-from scorecard.storage_s3 import S3Storage
+from scorecard.storage.s3 import S3Storage
 from tests.conftest import login
 from tests.evidence import samples
 from tests.evidence.conftest import S3_PREFIX, blobs

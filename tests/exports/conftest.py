@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from scorecard.models import Indicator, RoundTarget
-from scorecard.services import adjustments, scoring
+from scorecard.services.rounds import adjustments
+from scorecard.services.scoring import scores as scoring
 
 LEAVES = [
     ("1.1", "第一议题", "40", "direct", {}, "1", "政治建设", ()),

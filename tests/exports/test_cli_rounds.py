@@ -1,8 +1,6 @@
 """`scorecard round …`, `scorecard export …`, `scorecard import scores` through click's CliRunner."""
 from __future__ import annotations
 
-import io
-
 import openpyxl
 import pytest
 import xlsxwriter

@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 
 from scorecard.exports.ranking import write_ranking_workbook
-from scorecard.services.exchange import export_ranking, ranking_rules
-from scorecard.services.ranking import compute_report
+from scorecard.services.rounds.ranking import compute_ranking
+from scorecard.services.scoring.exchange import export_ranking, ranking_rules
 
 TODAY = dt.date(2025, 12, 31)
 
@@ -49,7 +49,7 @@ def test_native_chart_is_in_the_file(path):
 
 
 def test_progress_reports_every_row_then_done(scored, tmp_path):
-    report = compute_report(scored.session, scored.rnd, TODAY)
+    report = compute_ranking(scored.session, scored.rnd, TODAY)
     seen = []
     write_ranking_workbook(report, tmp_path / "p.xlsx", ranking_rules(scored.rnd),
                            progress=lambda done, total: seen.append((done, total)))
@@ -58,7 +58,7 @@ def test_progress_reports_every_row_then_done(scored, tmp_path):
 
 
 def test_override_tier_outside_the_scheme_gets_a_column(scored, tmp_path):
-    report = compute_report(scored.session, scored.rnd, TODAY)
+    report = compute_ranking(scored.session, scored.rnd, TODAY)
     report.rows[0].tier = "优秀"
     out = tmp_path / "o.xlsx"
     write_ranking_workbook(report, out)

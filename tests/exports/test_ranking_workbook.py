@@ -12,10 +12,10 @@ import pytest
 from scorecard.exports.columns import ranking_columns
 from scorecard.exports.ranking import RankingRules, TierRule, ranking_title, write_ranking_workbook
 from scorecard.exports.xlsx import text_width
-from scorecard.services import rounds
-from scorecard.services.exchange import export_ranking
 from scorecard.services.errors import PermissionDenied
-from scorecard.services.ranking import compute_report
+from scorecard.services.rounds import lifecycle as rounds
+from scorecard.services.rounds.ranking import compute_ranking
+from scorecard.services.scoring.exchange import export_ranking
 from tests.exports.conftest import HOSTILE_NAME, HOSTILE_REASON, URL_NAME, read_bytes, sheet_xml
 
 TODAY = dt.date(2025, 12, 31)
@@ -72,7 +72,7 @@ def test_category_sheet_headers_and_merges(exported):
 
 def test_values_match_compute_report(exported):
     world, _, wb = exported
-    report = compute_report(world.session, world.rnd, TODAY)
+    report = compute_ranking(world.session, world.rnd, TODAY)
     columns = ranking_columns(report)
     for category in report.categories:
         ws = wb[category]
@@ -121,7 +121,7 @@ def test_every_tier_has_its_own_fill():
 
 def test_layout_freeze_filter_print_widths(exported):
     world, _, wb = exported
-    columns = ranking_columns(compute_report(world.session, world.rnd, TODAY))
+    columns = ranking_columns(compute_ranking(world.session, world.rnd, TODAY))
     for name, last in (("机关", 7), ("医疗卫生", 6), ("总体", 9)):
         ws = wb[name]
         assert ws.freeze_panes == "D5"
@@ -168,7 +168,7 @@ def test_deduction_and_adjustment_sheets(exported):
     assert rows == [["机关", "A", "甲局机关党委", "1.2 三会一课", 4, "未按期召开支委会", "assessor"],
                     ["医疗卫生", "X2", URL_NAME, "1.2 三会一课", 2, HOSTILE_REASON, "assessor"]]
     assert ws["E4"].number_format == "0.00"
-    report = compute_report(world.session, world.rnd, TODAY)
+    report = compute_ranking(world.session, world.rnd, TODAY)
     assert {d.reason for d in report.deductions} == {r[5] for r in rows}
     assert ws.freeze_panes == "D4" and ws.print_title_rows == "$3:$3"
     ws = wb["加减分"]
@@ -226,7 +226,7 @@ def test_permission(scored, tmp_path):
 
 
 def test_rules_quota_tie_break_conversion_and_odd_category_names(world, tmp_path):
-    report = compute_report(world.session, world.rnd, TODAY)
+    report = compute_ranking(world.session, world.rnd, TODAY)
     report.categories = ["a/b:c*?", "机关"]
     for row in report.rows:
         row.category = "a/b:c*?" if row.category == "医疗卫生" else row.category
@@ -250,7 +250,7 @@ def test_ranking_title():
 
 
 def test_empty_category_sheet_still_has_header_and_filter(world, tmp_path):
-    report = compute_report(world.session, world.rnd, TODAY)
+    report = compute_ranking(world.session, world.rnd, TODAY)
     report.rows = []
     path = tmp_path / "e.xlsx"
     write_ranking_workbook(report, path)

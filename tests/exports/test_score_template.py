@@ -11,10 +11,10 @@ from sqlalchemy import select
 from scorecard.exports.score_template import write_score_template
 from scorecard.importers.common import ImportFailed
 from scorecard.models import Score
-from scorecard.services import rounds
 from scorecard.services.errors import PermissionDenied, ServiceError
-from scorecard.services.exchange import ImportResult, export_score_template, import_score_file
-from scorecard.services.ranking import compute_report
+from scorecard.services.rounds import lifecycle as rounds
+from scorecard.services.rounds.ranking import compute_ranking
+from scorecard.services.scoring.exchange import ImportResult, export_score_template, import_score_file
 from tests.exports.conftest import HOSTILE_NAME, URL_NAME, sheet_xml
 
 HEADER = ["组织编码", "组织名称", "类别", "1.1 第一议题", "1.2 三会一课", "2.1 主题党日", "2.2 医德医风",
@@ -92,7 +92,7 @@ def test_round_trip_fresh_scores(world, tmp_path):
                 notes={"A": "1.2：缺少会议记录；1.1：学习不够深入"})
     result = import_score_file(world.session, world.w["assessor"], world.rnd, io.BytesIO(data))
     assert result == ImportResult(count=6, targets=3, leaves=6 - 1)
-    report = compute_report(world.session, world.rnd)
+    report = compute_ranking(world.session, world.rnd)
     a = next(r for r in report.rows if r.org_code == "A")
     assert a.leaf_scores == {"1.1": Decimal("38.00"), "1.2": Decimal("18.00"), "2.1": Decimal("27.00"),
                              "2.3": Decimal("9.50")}
@@ -110,11 +110,11 @@ def test_round_trip_fresh_scores(world, tmp_path):
 
 
 def test_unchanged_template_reimports_cleanly(scored, tmp_path):
-    before = compute_report(scored.session, scored.rnd)
+    before = compute_ranking(scored.session, scored.rnd)
     path = export(scored, tmp_path)
     result = import_score_file(scored.session, scored.w["assessor"], scored.rnd, str(path))
     assert result.count == 18 and result.targets == 5
-    after = compute_report(scored.session, scored.rnd)
+    after = compute_ranking(scored.session, scored.rnd)
     assert [(r.org_code, r.total) for r in after.rows] == [(r.org_code, r.total) for r in before.rows]
     assert [(d.org_code, d.points, d.reason) for d in after.deductions] == \
         [(d.org_code, d.points, d.reason) for d in before.deductions]

@@ -13,8 +13,15 @@ import openpyxl
 import pytest
 
 from scorecard.exports.columns import Column
-from scorecard.exports.xlsx import (Styles, chinese_date, new_workbook, safe_sheet_name, text_width,
-                                    write_header, write_table)
+from scorecard.exports.xlsx import (
+    Styles,
+    chinese_date,
+    new_workbook,
+    safe_sheet_name,
+    text_width,
+    write_header,
+    write_table,
+)
 from tests.exports.conftest import read_bytes, sheet_xml
 
 HOSTILE = ["=1+1", "@SUM(1)", "+1", "-1", "http://x.invalid", "external:c:\\x", "{=1+1}", "\t=1+1",

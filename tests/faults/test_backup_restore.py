@@ -6,7 +6,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from scorecard.cli import main
-from scorecard.services import rounds
+from scorecard.services.rounds import lifecycle as rounds
 
 from .conftest import dump
 from .test_kill9 import _finalizable_round

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from scorecard.models import AuditEntry, Indicator, RoundTarget, Score, User
 from scorecard.services.errors import StaleData
-from scorecard.services.scoring import save_score
+from scorecard.services.scoring.scores import save_score
 
 ROUNDS = 8
 

@@ -17,8 +17,8 @@ from sqlalchemy import text
 from scorecard.backup import is_sqlite
 from scorecard.db import make_engine
 from scorecard.domain.rules import input_from_points
-from scorecard.services.ranking import round_structure
-from scorecard.services.scoring import save_score
+from scorecard.services.rounds.ranking import round_structure
+from scorecard.services.scoring.scores import save_score
 
 from .conftest import cli_env, dump, kill9, start_cli, wait_backend_gone, wait_for
 

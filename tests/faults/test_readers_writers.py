@@ -10,8 +10,8 @@ from sqlalchemy import func, select, text
 from scorecard.backup import is_sqlite
 from scorecard.db import make_engine, make_session_factory
 from scorecard.models import Score
-from scorecard.services.ranking import round_structure
-from scorecard.services.scoring import save_score
+from scorecard.services.rounds.ranking import round_structure
+from scorecard.services.scoring.scores import save_score
 
 
 def test_open_read_transaction_does_not_block_a_save(db_url, session, make):

@@ -37,7 +37,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from scorecard.db import make_engine, make_session_factory  # noqa: E402
 from scorecard.migrate import upgrade  # noqa: E402
-from scorecard.models import Round, Score  # noqa: E402
+from scorecard.models import Score  # noqa: E402
 from tests.bench.bench_scale import leaves_spec  # noqa: E402
 from tests.factories import PASSWORD, Factory  # noqa: E402
 from tests.load.http_client import Client  # noqa: E402

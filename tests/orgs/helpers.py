@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from scorecard.importers.orgs import OrgRow
 from scorecard.models import AuditEntry, Category, Organisation, OrgGroup, User
-from scorecard.services.security import SECURITY_ENTITIES
+from scorecard.services.accounts.security import SECURITY_ENTITIES
 
 HEADER = ["编码", "名称", "上级编码", "类别", "片组", "组织类型"]
 

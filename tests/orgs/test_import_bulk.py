@@ -10,7 +10,7 @@ from sqlalchemy import select
 from scorecard.importers.common import ImportFailed
 from scorecard.importers.orgs import parse_orgs
 from scorecard.models import AuditEntry, Category, Organisation, OrgGroup
-from scorecard.services import orgs as svc
+from scorecard.services.orgs import tree as svc
 from tests.orgs.helpers import dump, org_xlsx
 
 # new + changed + moved + unchanged in one file, children listed before their parents

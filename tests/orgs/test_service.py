@@ -1,4 +1,4 @@
-"""services/orgs.py: import (upsert), edit, tree, account activation."""
+"""services/orgs/tree.py: import (upsert), edit, tree, account activation."""
 from __future__ import annotations
 
 import pytest
@@ -7,8 +7,8 @@ from sqlalchemy import select
 from scorecard.importers.common import ImportFailed
 from scorecard.importers.orgs import parse_orgs
 from scorecard.models import Organisation
-from scorecard.services import orgs as svc
 from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.orgs import tree as svc
 from tests.orgs.helpers import audits, dump, org_by_code, org_xlsx, row
 
 

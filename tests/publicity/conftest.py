@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from scorecard.models import AuditEntry, Indicator
-from scorecard.services.scoring import save_score
+from scorecard.services.scoring.scores import save_score
 
 LEAVES = [
     ("1.1", "第一议题", "40", "direct", {}, "1", "政治建设", ()),

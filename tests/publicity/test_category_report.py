@@ -8,12 +8,14 @@ from dataclasses import asdict
 
 import pytest
 
-from scorecard.services import adjustments, appeals, rounds, verification, votes
-from scorecard.services.ranking import report_for
-from scorecard.services.scoring import save_score
-from scorecard.services.verification import SampledLeaf
-from scorecard.services.votes import GridRow
-
+from scorecard.services.publicity import appeals
+from scorecard.services.rounds import adjustments
+from scorecard.services.rounds import lifecycle as rounds
+from scorecard.services.rounds.ranking import ranking_for
+from scorecard.services.scoring import verification, votes
+from scorecard.services.scoring.scores import save_score
+from scorecard.services.scoring.verification import SampledLeaf
+from scorecard.services.scoring.votes import GridRow
 from tests.conftest import login
 
 from .conftest import LEAVES, TODAY, D
@@ -47,13 +49,13 @@ def r(make, session):
 
 
 def _assert_parts_match(session, rnd):
-    whole = report_for(session, rnd)
+    whole = ranking_for(session, rnd)
     assert whole.categories == list(CATEGORIES)
     ids_of: dict[int, set[int]] = {}
     for t in rnd.targets:
         ids_of.setdefault(t.category_id, set()).add(t.id)
     for category_id, ids in ids_of.items():
-        part = report_for(session, rnd, category_id=category_id)
+        part = ranking_for(session, rnd, category_id=category_id)
         name = next(x.category for x in whole.rows if x.target_id in ids)
         assert part.categories == [name]
         assert [asdict(x) for x in part.rows] == [asdict(x) for x in whole.rows_of(name)]

@@ -8,8 +8,10 @@ import pytest
 
 from scorecard.models import Appeal, Nomination
 from scorecard.models.evidence import EvidenceCitation
-from scorecard.services import appeals, evidence, nominations, rounds
+from scorecard.services import evidence
 from scorecard.services.errors import ServiceError
+from scorecard.services.publicity import appeals, nominations
+from scorecard.services.rounds import lifecycle as rounds
 from scorecard.storage import LocalStorage
 from tests.conftest import login
 from tests.evidence.samples import pdf

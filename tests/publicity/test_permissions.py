@@ -8,7 +8,7 @@ import pytest
 
 from scorecard.models import RoundTarget
 from scorecard.services import permissions as p
-from scorecard.services import rounds
+from scorecard.services.rounds import lifecycle as rounds
 from tests.conftest import login
 
 from .conftest import leaf

@@ -6,26 +6,27 @@ import datetime as dt
 import pytest
 
 from scorecard.models import Adjustment, PanelVote
-from scorecard.services import appeals, nominations, rounds, verification, votes
 from scorecard.services.errors import PermissionDenied, ServiceError
-from scorecard.services.ranking import compute_report
-from scorecard.services.verification import SampledLeaf
-from scorecard.services.votes import GridRow
+from scorecard.services.publicity import appeals, nominations
+from scorecard.services.rounds import lifecycle as rounds
+from scorecard.services.rounds.ranking import compute_ranking
+from scorecard.services.scoring import verification, votes
+from scorecard.services.scoring.verification import SampledLeaf
+from scorecard.services.scoring.votes import GridRow
 
 from .conftest import TODAY, D, audits, leaf, row_of
-
 
 # -- 实地核验 -----------------------------------------------------------------------------
 
 def test_verified_score_replaces_leaf_and_original_stays(session, w):
-    before = row_of(compute_report(session, w["round"]), w["ta"])
+    before = row_of(compute_ranking(session, w["round"]), w["ta"])
     assert before.leaf_scores["1.1"] == D("38.00") and before.total == D("88.00")
     visit = verification.record_visit(
         session, w["assessor"], w["ta"], dt.date(2025, 11, 20), "张三、李四", "台账与实际不符",
         [SampledLeaf(leaf(w, "1.1"), "35", "学习记录缺3次"), SampledLeaf(leaf(w, "2.1"))], today=TODAY)
     assert [(i.indicator.code, i.original_points, i.verified_points) for i in visit.items] == [
         ("1.1", D("38.00"), D("35.00")), ("2.1", D("20.00"), None)]
-    row = row_of(compute_report(session, w["round"]), w["ta"])
+    row = row_of(compute_ranking(session, w["round"]), w["ta"])
     assert row.leaf_scores["1.1"] == D("35.00") and row.total == D("85.00")
     assert "实地核验 1.1 第一议题：38.00→35.00" in row.notes
     entry = audits(session, "verification_visit")[-1]
@@ -71,7 +72,7 @@ def test_votes_convert_by_rule_into_leaf_score(session, w):
         ("评委1", "满意"), ("评委2", "满意"), ("评委3", "基本满意"), ("评委4", "不满意"), ("", "")))
     assert n == 4
     # 20 × (1+1+0.6+0) / 4 = 13.00 replaces the assessor's 10
-    row = row_of(compute_report(session, w["round"]), w["ta"])
+    row = row_of(compute_ranking(session, w["round"]), w["ta"])
     assert row.leaf_scores["2.2"] == D("13.00")
     assert votes.tally(session, w["ta"])["2.2"] == {
         "counts": {"满意": 2, "基本满意": 1, "不满意": 1}, "points": D("13.00"), "total": 4}
@@ -80,7 +81,7 @@ def test_votes_convert_by_rule_into_leaf_score(session, w):
     # replacing: the grid is the whole tally
     votes.save_grid(session, w["assessor"], w["ta"], _grid(("评委1", "满意")))
     assert session.query(PanelVote).count() == 1
-    assert row_of(compute_report(session, w["round"]), w["ta"]).leaf_scores["2.2"] == D("20.00")
+    assert row_of(compute_ranking(session, w["round"]), w["ta"]).leaf_scores["2.2"] == D("20.00")
 
 
 def test_vote_weights_from_leaf_params(session, make, w):
@@ -88,7 +89,7 @@ def test_vote_weights_from_leaf_params(session, make, w):
     ind.rule_params = {"weights": [["优秀", "1"], ["合格", "0.5"]]}
     session.flush()
     votes.save_grid(session, w["assessor"], w["ta"], _grid(("甲", "优秀"), ("乙", "合格"), ("丙", "合格")))
-    assert row_of(compute_report(session, w["round"]), w["ta"]).leaf_scores["2.2"] == D("13.33")
+    assert row_of(compute_ranking(session, w["round"]), w["ta"]).leaf_scores["2.2"] == D("13.33")
     with pytest.raises(ServiceError, match="未知的评价“满意”"):
         votes.save_grid(session, w["assessor"], w["ta"], _grid(("甲", "满意")))
 
@@ -132,7 +133,7 @@ def test_nomination_approved_becomes_bonus_adjustment(session, w):
     nominations.decide(session, w["assessor"], nom, True, "1.5", "材料仅支持州级")
     adj = session.get(Adjustment, nom.adjustment_id)
     assert adj.points == D("1.50") and "全国先进基层党组织" in adj.reason
-    report = compute_report(session, w["round"])
+    report = compute_ranking(session, w["round"])
     assert row_of(report, w["ta"]).bonus == D("1.50")
     assert [(a.org_code, a.kind, a.points) for a in report.adjustments] == [("A", "加分", D("1.50"))]
     assert audits(session, "nomination")[-1].new["approved"] == "1.50"
@@ -167,7 +168,7 @@ def test_nomination_scheme_bonus_cap(session, w):
     with pytest.raises(ServiceError, match="最多还能加1.00分"):
         nominations.decide(session, w["assessor"], b, True)
     nominations.decide(session, w["assessor"], b, True, "1", "加分总上限3分")
-    assert row_of(compute_report(session, w["round"]), w["ta"]).bonus == D("3.00")
+    assert row_of(compute_ranking(session, w["round"]), w["ta"]).bonus == D("3.00")
 
 
 def test_nomination_reject_needs_reason_and_claim_checked(session, w):
@@ -211,7 +212,7 @@ def test_publish_opens_window(session, w):
 
 def test_appeal_changes_ranking_and_finalize_refused_while_open(session, w):
     _publish(session, w)
-    before = compute_report(session, w["round"])
+    before = compute_ranking(session, w["round"])
     assert [r.org_code for r in before.rows] == ["A", "B"]
     appeal = appeals.submit(session, w["unit_b"], w["tb"], leaf(w, "1.1"), "已按要求完成第一议题学习", TODAY)
     assert appeal.before_points == D("30.00")
@@ -220,7 +221,7 @@ def test_appeal_changes_ranking_and_finalize_refused_while_open(session, w):
     assert w["round"].phase == "publicity"
     appeals.answer(session, w["assessor"], appeal, "changed", "40", "补充材料属实")
     assert (appeal.before_points, appeal.after_points, appeal.status) == (D("30.00"), D("40.00"), "changed")
-    after = compute_report(session, w["round"])
+    after = compute_ranking(session, w["round"])
     rb = row_of(after, w["tb"])
     assert rb.leaf_scores["1.1"] == D("40.00") and rb.total == D("90.00")
     assert "申诉复核 1.1 第一议题：30.00→40.00" in rb.notes
@@ -247,7 +248,7 @@ def test_appeal_upheld_and_validation(session, w):
     assert appeal.status == "upheld" and appeal.after_points is None
     with pytest.raises(ServiceError, match="已复核"):
         appeals.answer(session, w["assessor"], appeal, "upheld", None, "再答")
-    assert row_of(compute_report(session, w["round"]), w["ta"]).total == D("88.00")
+    assert row_of(compute_ranking(session, w["round"]), w["ta"]).total == D("88.00")
 
 
 def test_appeal_window_and_permissions(session, w):
@@ -278,7 +279,7 @@ def test_set_window(session, w):
 
 
 def test_removing_the_bonus_of_an_approved_nomination_keeps_the_nomination(session, w):
-    from scorecard.services import adjustments
+    from scorecard.services.rounds import adjustments
 
     nom = nominations.nominate(session, w["unit_a"], w["ta"], _bonus(w), "荣誉", "1")
     nominations.decide(session, w["assessor"], nom, True)
@@ -287,4 +288,4 @@ def test_removing_the_bonus_of_an_approved_nomination_keeps_the_nomination(sessi
     session.commit()
     session.expire_all()
     assert nom.status == "approved" and nom.adjustment_id is None
-    assert row_of(compute_report(session, w["round"]), w["ta"]).bonus == D("0.00")
+    assert row_of(compute_ranking(session, w["round"]), w["ta"]).bonus == D("0.00")

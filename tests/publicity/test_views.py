@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 from scorecard.models import Appeal, Nomination, PanelVote, VerificationVisit
-from scorecard.services import appeals, rounds
-from scorecard.services.ranking import compute_report
+from scorecard.services.publicity import appeals
+from scorecard.services.rounds import lifecycle as rounds
+from scorecard.services.rounds.ranking import compute_ranking
 from tests.conftest import login
 
 from .conftest import D, leaf, row_of
@@ -63,7 +64,7 @@ def test_assessor_answers_appeal_and_ranking_changes(client, session, w):
                        data={"decision": "changed", "after": "40", "answer": "材料属实"})
     assert resp.status_code == 302
     session.expire_all()
-    assert row_of(compute_report(session, w["round"]), w["tb"]).total == D("90.00")
+    assert row_of(compute_ranking(session, w["round"]), w["tb"]).total == D("90.00")
     ranking = text(client.get(f"/rounds/{w['round'].id}/ranking"))
     assert "申诉复核 1.1 第一议题：30.00→40.00" in ranking
     resp = client.post(f"/rounds/{w['round'].id}/advance/finalize", follow_redirects=True)
@@ -105,7 +106,7 @@ def test_verification_page_records_visit(client, session, w):
     assert resp.status_code == 302
     page = text(client.get(url))
     assert "核验组：张三" in page and "<strong>36.00</strong>" in page and "实地核验" in page
-    assert row_of(compute_report(session, w["round"]), w["ta"]).leaf_scores["1.1"] == D("36.00")
+    assert row_of(compute_ranking(session, w["round"]), w["ta"]).leaf_scores["1.1"] == D("36.00")
 
 
 def test_vote_grid_saves_and_converts(client, session, w):
@@ -116,14 +117,14 @@ def test_vote_grid_saves_and_converts(client, session, w):
             "rater-2": "", "vote-2-2.2": ""}
     assert client.post(url, data=data).status_code == 302
     assert session.query(PanelVote).count() == 2
-    assert row_of(compute_report(session, w["round"]), w["ta"]).leaf_scores["2.2"] == D("16.00")
+    assert row_of(compute_ranking(session, w["round"]), w["ta"]).leaf_scores["2.2"] == D("16.00")
     resp = client.post(url, data={**data, "rater-1": "评委1"})
     assert resp.status_code == 400 and "第2行：评议人“评委1”与第1行重复" in text(resp)
     assert session.query(PanelVote).count() == 2
 
 
 def test_votes_hidden_from_unit_and_leader(client, session, w):
-    from scorecard.services.votes import GridRow, save_grid
+    from scorecard.services.scoring.votes import GridRow, save_grid
 
     save_grid(session, w["assessor"], w["ta"], [GridRow("王秘密", {"2.2": "不满意"}), GridRow("评委2", {"2.2": "满意"})])
     session.commit()

@@ -10,8 +10,8 @@ from openpyxl import Workbook, load_workbook
 from scorecard.importers.common import ImportFailed
 from scorecard.importers.votes import parse_votes
 from scorecard.models import PanelVote
-from scorecard.services import votes
-from scorecard.services.ranking import compute_report
+from scorecard.services.rounds.ranking import compute_ranking
+from scorecard.services.scoring import votes
 from tests.conftest import login
 
 from .conftest import D, row_of
@@ -36,7 +36,7 @@ def test_import_applies_and_converts(session, w):
                 ("B", "乙", "2.2", "评委1", "基本满意"), ("B", "乙", "2.2", None, None))
     rows = parse_votes(data, votes.import_context(session, w["assessor"], w["round"]))
     assert votes.apply_import(session, w["assessor"], w["round"], rows) == 3
-    report = compute_report(session, w["round"])
+    report = compute_ranking(session, w["round"])
     assert row_of(report, w["ta"]).leaf_scores["2.2"] == D("10.00")
     assert row_of(report, w["tb"]).leaf_scores["2.2"] == D("12.00")
 

@@ -8,8 +8,8 @@ from decimal import Decimal as D
 import pytest
 
 from scorecard.domain.analysis import average, loss_rate, rank_move, tier_move, top_reasons
-from scorecard.services import analysis
 from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.reports import analysis
 
 TODAY = dt.date(2025, 12, 31)
 
@@ -67,9 +67,10 @@ def test_compare_same_scheme_only(scored, make):
     newcomer = make.org("D", "丁局机关党委", w["root"], "机关")
     later = make.round(scored.scheme, w["root"], [w["a"], w["b"], newcomer], code="R2")
     s = scored.session
-    from scorecard.services import scoring
-    from scorecard.models import Indicator
     from sqlalchemy import select
+
+    from scorecard.models import Indicator
+    from scorecard.services.scoring import scores as scoring
     ind = s.scalar(select(Indicator).where(Indicator.scheme_id == scored.scheme.id, Indicator.code == "1.1"))
     for t, value in zip(later.targets, ("10", "40", "20")):
         scoring.save_score(s, w["assessor"], t, ind, {"value": value}, "", expected_version=None)

@@ -123,7 +123,7 @@ def test_target_card_download_uses_a_slot(client, committed, app):
 
 
 def test_background_job_queues_for_a_slot_and_fails_clearly_when_none_frees(client, committed, app, monkeypatch):
-    from scorecard.exports import jobs
+    from scorecard.services.reports import jobs
 
     app.config.update(EXPORT_JOBS_INLINE=True, EXPORT_SLOTS=1)
     monkeypatch.setattr(jobs, "STALE", jobs.STALE.__class__(seconds=0.4))  # waits STALE / 2

@@ -17,9 +17,10 @@ from click.testing import CliRunner
 
 from scorecard.cli import main
 from scorecard.exports.reports import write_progress_workbook
-from scorecard.services import review, selfassess
 from scorecard.services.errors import PermissionDenied
-from scorecard.services.progress_report import progress_report, totals
+from scorecard.services.reports.progress import progress_report, totals
+from scorecard.services.selfassess import fill as selfassess
+from scorecard.services.selfassess import review
 from tests.conftest import login
 from tests.exports.conftest import HOSTILE_NAME, sheet_xml
 

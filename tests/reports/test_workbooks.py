@@ -7,9 +7,13 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from scorecard.exports.reports import (write_cards_workbook, write_compare_workbook, write_group_workbook,
-                                       write_loss_workbook)
-from scorecard.services import analysis
+from scorecard.exports.reports import (
+    write_cards_workbook,
+    write_compare_workbook,
+    write_group_workbook,
+    write_loss_workbook,
+)
+from scorecard.services.reports import analysis
 from tests.exports.conftest import HOSTILE_NAME, HOSTILE_REASON, sheet_xml
 
 TODAY = dt.date(2025, 12, 31)

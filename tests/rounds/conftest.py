@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from scorecard.models import Indicator
-from scorecard.services.scoring import save_score
+from scorecard.services.scoring.scores import save_score
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from scorecard.models import Adjustment, AuditEntry, Round
-from scorecard.services.security import SECURITY_ENTITIES
+from scorecard.services.accounts.security import SECURITY_ENTITIES
 from tests.conftest import login
 from tests.rounds.conftest import text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from scorecard.models import AuditEntry, Round
-from scorecard.services.security import SECURITY_ENTITIES
+from scorecard.services.accounts.security import SECURITY_ENTITIES
 from tests.conftest import login
 from tests.rounds.conftest import text
 

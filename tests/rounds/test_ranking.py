@@ -1,4 +1,4 @@
-"""The ranking page: built from ranking_columns(report), numbers equal compute_report, ranks only
+"""The ranking page: built from ranking_columns(report), numbers equal compute_ranking, ranks only
 within a category and never without their components, notes, snapshot after 定档, Excel download."""
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import openpyxl
 from scorecard.domain.numbers import fmt
 from scorecard.exports.columns import ranking_columns
 from scorecard.models import Organisation, Round, RoundTarget
-from scorecard.services import adjustments, rounds as rounds_svc
-from scorecard.services.ranking import compute_report
+from scorecard.services.rounds import adjustments
+from scorecard.services.rounds import lifecycle as rounds_svc
+from scorecard.services.rounds.ranking import compute_ranking
 from tests.conftest import login
 from tests.rounds.conftest import Tables, score, score_all, text
 
@@ -53,7 +54,7 @@ def test_page_numbers_equal_compute_report(client, session, make, world):
     for category_id in _category_ids(session, rnd):  # one category per page
         tables.update(_tables(client.get(f"/rounds/{rnd.id}/ranking?category={category_id}")))
     session.expire_all()
-    report = compute_report(session, session.get(Round, rnd.id))
+    report = compute_ranking(session, session.get(Round, rnd.id))
     cols = ranking_columns(report)
     assert list(tables) == report.categories == ["机关", "事业单位"]
     for category, table in tables.items():

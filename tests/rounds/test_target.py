@@ -7,9 +7,9 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from scorecard.models import Adjustment, AuditEntry, RoundTarget
-from scorecard.services import rounds as rounds_svc
-from scorecard.services.security import SECURITY_ENTITIES
-from scorecard.services.ranking import compute_report
+from scorecard.services.accounts.security import SECURITY_ENTITIES
+from scorecard.services.rounds import lifecycle as rounds_svc
+from scorecard.services.rounds.ranking import compute_ranking
 from tests.conftest import login
 from tests.rounds.conftest import Tables, score, score_all, text
 from tests.rounds.test_ranking import _two_categories
@@ -22,7 +22,7 @@ def _url(t, suffix=""):
 def _report_row(session, t):
     session.expire_all()
     target = session.get(RoundTarget, t.id)
-    return next(r for r in compute_report(session, target.round).rows if r.target_id == t.id)
+    return next(r for r in compute_ranking(session, target.round).rows if r.target_id == t.id)
 
 
 def _audit(session, entity, action=None):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from scorecard.services import schemes
+from scorecard.services.schemes import lifecycle as schemes
 
 from .helpers import parsed
 

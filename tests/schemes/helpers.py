@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from scorecard.importers.scheme import ParsedIndicator, ParsedItem, ParsedScheme
 from scorecard.models import AuditEntry, Category, Indicator, Scheme, SchemeItem, Tier
 from scorecard.models.schemes import indicator_category, scheme_category
-from scorecard.services.security import SECURITY_ENTITIES
+from scorecard.services.accounts.security import SECURITY_ENTITIES
 
 DEMO = Path(__file__).resolve().parents[2] / "imports" / "demo_scheme.xlsx"
 TEMPLATE_HEADER = ["编码", "上级编码", "名称", "分值", "考核内容", "评分标准", "考核方式", "适用类别",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from scorecard.services import schemes
+from scorecard.services.schemes import lifecycle as schemes
 
 from .helpers import DEMO, Cli, audits, counts, template_rows, workbook
 

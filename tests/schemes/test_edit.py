@@ -7,8 +7,9 @@ from decimal import Decimal as D
 import pytest
 
 from scorecard.models import Indicator, Scheme
-from scorecard.services import schemes, schemes_edit as edit
 from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.schemes import edit
+from scorecard.services.schemes import lifecycle as schemes
 
 from .helpers import audits
 

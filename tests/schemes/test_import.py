@@ -9,8 +9,8 @@ from sqlalchemy import select
 from scorecard.importers.common import ImportFailed
 from scorecard.importers.scheme import ParsedTier, parse_scheme
 from scorecard.models import Category
-from scorecard.services import schemes
 from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.schemes import lifecycle as schemes
 
 from .helpers import DEMO, audits, ind, parsed, template_rows, workbook
 

@@ -6,8 +6,9 @@ from decimal import Decimal as D
 import pytest
 
 from scorecard.models import Scheme, SchemeItem, Tier
-from scorecard.services import schemes, schemes_edit
 from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.schemes import edit as schemes_edit
+from scorecard.services.schemes import lifecycle as schemes
 
 from .helpers import audits, ind, parsed
 

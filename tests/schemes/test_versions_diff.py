@@ -4,7 +4,9 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from scorecard.models import Scheme
-from scorecard.services import schemes, schemes_diff, schemes_edit
+from scorecard.services.schemes import diff as schemes_diff
+from scorecard.services.schemes import edit as schemes_edit
+from scorecard.services.schemes import lifecycle as schemes
 
 from .helpers import audits, ind, parsed
 

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from scorecard.models import Scheme
-from scorecard.services import schemes
+from scorecard.services.schemes import lifecycle as schemes
 from tests.conftest import login
 
 from .helpers import DEMO, audits, counts, template_rows, workbook

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from scorecard.services import scoring
+from scorecard.services.scoring import scores as scoring
 from tests.scores.helpers import grid_url, text
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from scorecard.models import Score
-from scorecard.services import scoring
+from scorecard.services.scoring import scores as scoring
 from tests.scores.helpers import own_score, score_count, text
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from scorecard.services import scoring
+from scorecard.services.scoring import scores as scoring
 from tests.scores.helpers import grid_url, own_score, score_count, text
 
 API = "/api/scores"

@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from scorecard.services import scoring
+from scorecard.services.scoring import scores as scoring
 from tests.scores.helpers import own_score, score_count, target_url, text
 
 

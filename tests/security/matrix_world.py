@@ -14,10 +14,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from scorecard.exports import jobs
 from scorecard.models import Appeal, Indicator, Nomination, Scheme, SchemeItem, Tier, VerificationVisit
-from scorecard.services import adjustments, selfassess
 from scorecard.services import evidence as ev_svc
+from scorecard.services.reports import jobs
+from scorecard.services.rounds import adjustments
+from scorecard.services.selfassess import fill as selfassess
 from scorecard.storage import storage_for
 from tests.evidence import samples
 

@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from scorecard.models import AuditEntry, PasswordHistory, User
-from scorecard.services import accounts, security
+from scorecard.services.accounts import security
+from scorecard.services.accounts import users as accounts
 from scorecard.services.errors import ServiceError
 from tests.conftest import login
 

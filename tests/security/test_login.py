@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from scorecard.models import AuditEntry, utcnow
-from scorecard.services import security
+from scorecard.services.accounts import security
 from tests.conftest import login
 
 BAD = "用户名或密码错误"

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, select
 
 from scorecard.models import AuditEntry, Base, EvidenceCitation
-from scorecard.services.security import SECURITY_ENTITIES
+from scorecard.services.accounts.security import SECURITY_ENTITIES
 from tests.conftest import PG_URL, login
 from tests.evidence import samples
 
@@ -27,8 +27,9 @@ LAST = {"auth.logout"}  # would end the session: run after everything else
 
 
 def _app_cells():
-    from scorecard.web import create_app
     import tempfile
+
+    from scorecard.web import create_app
 
     tmp = tempfile.mkdtemp()
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/x.sqlite3", "INSTANCE_PATH": tmp,

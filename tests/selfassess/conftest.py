@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from scorecard.models import Indicator
-from scorecard.storage import LocalStorage
 from scorecard.services import evidence as ev_svc
+from scorecard.storage import LocalStorage
 from tests.evidence import samples
 
 FULL = {"1.1": {"value": "38"}, "1.2": {"deductions": []}, "2.1": {"level": "好"}}
@@ -38,7 +38,7 @@ def upload(sx, session, who="unit_a", org="a", data=None, name="会议记录.pdf
 
 def fill_all(sx, session, target=None, who="unit_a"):
     """Save every leaf (with one cited file on 1.2) as the unit."""
-    from scorecard.services import selfassess
+    from scorecard.services.selfassess import fill as selfassess
 
     target = target or sx.ta
     ev = upload(sx, session, who, "a" if target is sx.ta else ("a1" if target is sx.ta1 else "b"),

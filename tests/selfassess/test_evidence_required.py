@@ -5,7 +5,8 @@ import pytest
 
 from scorecard.importers.common import ImportFailed
 from scorecard.importers.scheme import parse_scheme
-from scorecard.services import schemes, schemes_edit
+from scorecard.services.schemes import edit as schemes_edit
+from scorecard.services.schemes import lifecycle as schemes
 from tests.importers.builders import at, find, xlsx
 
 HEADER = ["编码", "上级编码", "名称", "分值", "须提供佐证"]

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from scorecard.services import review, selfassess
-from scorecard.web.scores_self import self_beside
+from scorecard.services.selfassess import fill as selfassess
+from scorecard.services.selfassess import review
+from scorecard.web.scores.self_scores import self_beside
 from tests.conftest import login
 from tests.selfassess.conftest import FULL, fill_all
 

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from scorecard.models import AuditEntry, SelfItem
-from scorecard.services import review, selfassess
 from scorecard.services.errors import PermissionDenied, ServiceError, StaleData
-from tests.selfassess.conftest import FULL, fill_all, upload
+from scorecard.services.selfassess import fill as selfassess
+from scorecard.services.selfassess import review
+from tests.selfassess.conftest import fill_all, upload
 
 
 def test_save_typed_self_score_and_citation(session, sx):

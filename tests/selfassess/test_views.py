@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from scorecard.models import AuditEntry, Evidence, SelfItem
-from scorecard.services import selfassess
+from scorecard.services.selfassess import fill as selfassess
 from tests.conftest import login
 from tests.evidence import samples
 from tests.selfassess.conftest import fill_all

@@ -1,4 +1,4 @@
-"""compute_report takes shortcuts for large rounds (cell means aggregated in SQL as integer
+"""compute_ranking takes shortcuts for large rounds (cell means aggregated in SQL as integer
 cents, one Decimal per distinct aggregate, targets as plain columns, a scoring plan per
 category): on a small random round it must agree with the straightforward computation."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from scorecard.domain.numbers import q2
 from scorecard.domain.scoring import leaf_final, rank_competition
 from scorecard.models import Score
-from scorecard.services.ranking import compute_report
+from scorecard.services.rounds.ranking import compute_ranking
 
 LEAVES = [
     ("1.1", "第一议题", "12.5", "direct", {}, "1", "政治建设", ()),
@@ -42,7 +42,7 @@ def test_report_matches_straightforward_computation(make, session, trimmed, seed
                 points.setdefault((t.id, code), []).append(p)
     session.flush()
 
-    report = compute_report(session, rnd)
+    report = compute_ranking(session, rnd)
 
     by_target = {r.target_id: r for r in report.rows}
     assert report.categories == list(dict.fromkeys(t.category.name for t in sorted(rnd.targets, key=lambda t: t.id)))

@@ -7,9 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from scorecard.models import AuditEntry, Score
-from scorecard.services import adjustments, rounds, scoring
 from scorecard.services.errors import PermissionDenied, ServiceError, StaleData
-from scorecard.services.ranking import compute_report, report_for
+from scorecard.services.rounds import adjustments
+from scorecard.services.rounds import lifecycle as rounds
+from scorecard.services.rounds.ranking import compute_ranking, ranking_for
+from scorecard.services.scoring import scores as scoring
 
 
 @pytest.fixture
@@ -65,7 +67,7 @@ def test_two_assessors_keep_their_own_scores(session, w):
     save(session, w, "assessor", w["ta"], "1.1", {"value": "30"})
     save(session, w, "assessor_a", w["tb"], "1.1", {"value": "40"})
     save(session, w, "assessor", w["tb"], "1.1", {"value": "35"})
-    report = compute_report(session, w["round"])
+    report = compute_ranking(session, w["round"])
     row_b = next(r for r in report.rows if r.org_code == "B")
     assert row_b.leaf_scores["1.1"] == D("37.50")  # mean of 40 and 35
 
@@ -92,7 +94,7 @@ def test_report_totals_ranks_and_adjustments(session, w):
     items = {i.code: i for i in w["scheme"].items}
     adjustments.add_adjustment(session, w["assessor"], w["tb"], items["B1"], "2", "获评示范单位")
     adjustments.add_adjustment(session, w["assessor"], w["ta"], items["P1"], None, "未按期换届")
-    report = compute_report(session, w["round"])
+    report = compute_ranking(session, w["round"])
     a, b = (next(r for r in report.rows if r.org_code == c) for c in ("A", "B"))
     assert (a.base, a.penalty, a.total) == (D("98.00"), D("2.00"), D("96.00"))
     assert (b.base, b.bonus, b.total) == (D("82.00"), D("2.00"), D("84.00"))
@@ -122,7 +124,7 @@ def test_veto_caps_and_shows_in_report(session, w):
     for code, raw in (("1.1", {"value": "40"}), ("1.2", {"deductions": []}), ("2.1", {"level": "好"})):
         save(session, w, "assessor", w["ta"], code, raw)
     adjustments.set_veto(session, w["assessor"], w["ta"], True, "发生严重违纪问题")
-    row = next(r for r in compute_report(session, w["round"]).rows if r.org_code == "A")
+    row = next(r for r in compute_ranking(session, w["round"]).rows if r.org_code == "A")
     assert (row.total, row.computed_tier, row.tier) == (D("100.00"), "好", "一般")
     assert "一票否决：发生严重违纪问题" in row.notes_text
 
@@ -131,11 +133,11 @@ def test_finalize_freezes_a_snapshot(session, w):
     save(session, w, "assessor", w["ta"], "1.1", {"value": "30"})
     rounds.advance(session, w["assessor"], w["round"], "publish")
     rounds.advance(session, w["assessor"], w["round"], "finalize")
-    before = report_for(session, w["round"]).to_dict()
+    before = ranking_for(session, w["round"]).to_dict()
     w["a"].name = "甲局（已更名）"
     w["leaf"]["1.1"].name = "改过的名称"
     session.flush()
-    after = report_for(session, w["round"]).to_dict()
+    after = ranking_for(session, w["round"]).to_dict()
     assert after == before
     assert any(r["org_name"] == "甲局机关党委" for r in after["rows"])
     with pytest.raises(ServiceError, match="已定档"):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from scorecard.models import AuditEntry, PasswordHistory, User
-from scorecard.services import security
+from scorecard.services.accounts import security
 from tests.conftest import login
 from tests.orgs.helpers import audits
 

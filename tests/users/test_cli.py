@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from scorecard.models import User
-from scorecard.services.accounts import authenticate
+from scorecard.services.accounts.users import authenticate
 from tests.orgs.helpers import Cli, audits, dump
 
 

@@ -1,0 +1,146 @@
+"""The explainable score card (评分卡) of one round target: every applicable leaf with its rule
+text, each assessor's score and comment, the leaf's final score and deductions, first-level
+subtotals, bonus/penalty items, 一票否决 and tier override with their reasons, total, rank,
+tier and the change since the previous round of the same scheme family.
+
+One read model (`ScoreCard`) feeds the HTML page and the printable workbook; both render the
+leaf table from the same column spec (exports/cards.py `card_columns`).
+
+Numbers come from the ranking report (services/rounds/ranking.py), so the card always agrees with the
+ranking page and workbook; for a finalized round that is the frozen snapshot (rank, tier, leaf
+scores, organisation name as published). Assessors' individual inputs are read from the score
+rows, which can no longer change once a round is past 审核评分.
+
+Extra per-leaf columns (self-score, cited evidence) come from the providers in extras.py: each
+fills `leaf.extras[key]` and declares its `CardExtra` column.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from scorecard.domain.ranking import Ranking, RankingRow
+from scorecard.domain.rules import RULE_LABELS, RuleError, deductions_of, describe_input
+from scorecard.models import Round, RoundTarget, Scheme, Score, User
+from scorecard.services import permissions
+from scorecard.services.cards.extras import LEAF_EXTRAS
+from scorecard.services.cards.model import (
+    CardAdjustment,
+    CardAssessor,
+    CardEntry,
+    CardLeaf,
+    CardPrevious,
+    CardTop,
+    ScoreCard,
+)
+from scorecard.services.errors import PermissionDenied
+from scorecard.services.rounds.ranking import ranking_for, round_structure
+
+
+def build_card(session: Session, actor: User, target: RoundTarget, today: dt.date | None = None) -> ScoreCard:
+    if not permissions.can_view_card(actor, target):
+        raise PermissionDenied()
+    rnd = target.round
+    report = ranking_for(session, rnd, today, category_id=target.category_id)
+    row = next((r for r in report.rows if r.target_id == target.id), None)
+    if row is None:  # a target is always in its round's report; guard against stale snapshots
+        raise PermissionDenied("该考核对象不在本轮结果中")
+    assessors, tops = _tops(session, target, row)
+    card = ScoreCard(
+        target_id=target.id, round_id=rnd.id, round_code=report.round_code, round_name=report.round_name,
+        scheme_code=rnd.scheme.code, scheme_name=report.scheme_name, scheme_version=report.scheme_version,
+        issuer=report.issuer, date=report.date, phase=report.phase, final=report.final, trimmed=rnd.trimmed,
+        org_code=row.org_code, org_name=row.org_name, category=row.category,
+        category_size=len(report.rows_of(row.category)), full_marks=report.full_marks,
+        converted=bool(rnd.scheme.convert and row.applicable_full not in (0, report.full_marks)),
+        base_raw=row.base_raw, applicable_full=row.applicable_full, base=row.base, bonus=row.bonus,
+        penalty=row.penalty, total=row.total, rank=row.rank, tier=row.tier, computed_tier=row.computed_tier,
+        veto=target.veto, veto_reason=target.veto_reason,
+        veto_capped=any("等次已封顶" in n for n in row.notes),
+        override_tier=target.tier_override, override_reason=target.override_reason,
+        notes=list(row.notes), missing=row.missing, assessors=assessors, tops=tops,
+        adjustments=_adjustments(report, row), previous=None,
+    )
+    _previous(session, target, card)
+    for provider in LEAF_EXTRAS:  # extra per-leaf columns (self-score, cited evidence)
+        card.extras.extend(provider(session, target, card))
+    return card
+
+
+def _describe(st, code: str, data: dict) -> tuple[str, list[tuple[Decimal, str]]]:
+    try:
+        rule = st.rule(code)
+        return describe_input(rule, data), deductions_of(rule, data)
+    except (RuleError, KeyError, TypeError, ValueError):
+        return "", []
+
+
+def _tops(session: Session, target: RoundTarget, row: RankingRow) -> tuple[list[CardAssessor], list[CardTop]]:
+    st = round_structure(target.round)
+    scores = session.scalars(select(Score).where(Score.target_id == target.id)
+                             .options(selectinload(Score.assessor)).order_by(Score.id)).all()
+    by_leaf: dict[int, list[Score]] = defaultdict(list)
+    seen: dict[int, str] = {}
+    for s in scores:
+        by_leaf[s.indicator_id].append(s)
+        seen.setdefault(s.assessor_id, s.assessor.display_name)
+    tops: dict[str, CardTop] = {}
+    for ind in st.leaves_for(row.category):
+        top_ind = st.by_code[st.top_of[ind.code]]
+        top = tops.setdefault(top_ind.code, CardTop(top_ind.code, top_ind.name, Decimal(0),
+                                                    row.subtotals.get(top_ind.code), []))
+        top.full += ind.max_points
+        entries = {}
+        for s in by_leaf[ind.id]:
+            detail, deds = _describe(st, ind.code, s.input)
+            entries[s.assessor_id] = CardEntry(s.assessor_id, s.assessor.display_name, s.points,
+                                               s.comment or "", detail, deds)
+        top.leaves.append(CardLeaf(
+            code=ind.code, name=ind.name, top_code=top_ind.code, max_points=ind.max_points,
+            rule_label=RULE_LABELS.get(ind.rule_type, ind.rule_type), rule_text=ind.rule_text or "",
+            entries=entries, final=row.leaf_scores.get(ind.code),
+        ))
+    assessors = [CardAssessor(i, name) for i, name in sorted(seen.items(), key=lambda kv: (kv[1], kv[0]))]
+    return assessors, list(tops.values())
+
+
+def _adjustments(report: Ranking, row: RankingRow) -> list[CardAdjustment]:
+    return [CardAdjustment(a.kind, a.item_code, a.item_name, a.points, a.reason)
+            for a in report.adjustments if a.org_code == row.org_code and a.category == row.category]
+
+
+def previous_round(session: Session, target: RoundTarget) -> tuple[Round, RoundTarget] | None:
+    """The latest earlier round of the same scheme family (Scheme.code) that assessed the same
+    organisation, with its target; None when there is none."""
+    rnd = target.round
+    earlier = or_(Round.created_at < rnd.created_at, and_(Round.created_at == rnd.created_at, Round.id < rnd.id))
+    found = session.execute(
+        select(Round, RoundTarget).join(Scheme, Round.scheme_id == Scheme.id)
+        .join(RoundTarget, RoundTarget.round_id == Round.id)
+        .where(Scheme.code == rnd.scheme.code, Round.id != rnd.id, earlier, RoundTarget.org_id == target.org_id)
+        .order_by(Round.created_at.desc(), Round.id.desc()).limit(1)
+    ).first()
+    return (found[0], found[1]) if found else None
+
+
+def _previous(session: Session, target: RoundTarget, card: ScoreCard) -> None:
+    found = previous_round(session, target)
+    if found is None:
+        return
+    prnd, ptarget = found
+    report = ranking_for(session, prnd, category_id=ptarget.category_id)
+    prow = next((r for r in report.rows if r.target_id == ptarget.id), None)
+    if prow is None:
+        return
+    card.previous = CardPrevious(prnd.code, prnd.name, report.phase, prow.total, prow.rank, prow.tier,
+                                 prow.category, card.total - prow.total)
+    for top in card.tops:
+        top.previous = prow.subtotals.get(top.code)
+
+
+
+

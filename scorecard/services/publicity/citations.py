@@ -1,0 +1,63 @@
+"""Evidence citations of appeals and nominations (optional: C1 — evidence is never required
+unless a rule says so). Files come from the target organisation's library (services/evidence)
+and are cited through the generic EvidenceCitation (subject "appeal" / "nomination"), so no
+schema of this area changes."""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scorecard.models import RoundTarget, User
+from scorecard.models.evidence import Evidence, EvidenceCitation
+from scorecard.services import evidence as evidence_svc
+from scorecard.services.errors import ServiceError
+
+
+def parse_ids(values: Iterable[str | int]) -> list[int]:
+    out = []
+    for v in values:
+        text = str(v).strip()
+        if not text:
+            continue
+        if not text.isdigit():
+            raise ServiceError(f"佐证材料编号“{text}”无效", "evidence")
+        out.append(int(text))
+    return list(dict.fromkeys(out))
+
+
+def cite_all(session: Session, actor: User, target: RoundTarget, subject: str, subject_id: int,
+             evidence_ids: Iterable[int]) -> int:
+    """Cite each file (from the target organisation's library) from the record."""
+    count = 0
+    for ev_id in evidence_ids:
+        ev = session.get(Evidence, ev_id)
+        if ev is None:
+            raise ServiceError(f"佐证材料（编号{ev_id}）不存在", "evidence")
+        evidence_svc.cite(session, actor, ev, subject, subject_id, org=target.org)
+        count += 1
+    return count
+
+
+def library_for(session: Session, actor: User, target: RoundTarget) -> list[Evidence]:
+    """Files the unit may cite for this target (empty when it may not see the library)."""
+    from scorecard.services import permissions
+
+    if not permissions.can_view_library(actor, target.org):
+        return []
+    return list(session.scalars(select(Evidence).where(Evidence.org_id == target.org_id)
+                                .order_by(Evidence.uploaded_at.desc(), Evidence.id.desc())))
+
+
+def cited(session: Session, subject: str, ids: Iterable[int]) -> dict[int, list[EvidenceCitation]]:
+    ids = list(ids)
+    out: dict[int, list[EvidenceCitation]] = defaultdict(list)
+    if not ids:
+        return out
+    for c in session.scalars(select(EvidenceCitation).where(
+            EvidenceCitation.subject == subject, EvidenceCitation.subject_id.in_(ids))
+            .order_by(EvidenceCitation.id)):
+        out[c.subject_id].append(c)
+    return out

@@ -1,0 +1,111 @@
+"""实地核验 (on-site verification, C15): a visit samples leaves of one target. For each
+sampled leaf the visit records the score before it (kept visible) and either confirms it
+(no verified score) or sets a verified score with a reason; the verified score becomes the
+leaf's final score (services/leaf_sources). Assessors never verify their home unit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scorecard.domain.adjudication import read_points
+from scorecard.domain.rule_base import RuleError
+from scorecard.models import Indicator, RoundTarget, User, VerificationItem, VerificationVisit
+from scorecard.services import audit, permissions
+from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.scoring.leaf_sources import current_final
+
+MAX_TEXT = 4000
+
+
+@dataclass
+class SampledLeaf:
+    indicator: Indicator
+    verified: object = None  # raw text/number; blank = confirmed as is
+    reason: str = ""
+
+
+def _guard(actor: User, target: RoundTarget) -> None:
+    if not permissions.can_verify(actor, target):
+        if permissions.is_home_unit(actor, target.org):
+            raise PermissionDenied("您所在单位需回避，不能对其实地核验")
+        if target.round.phase not in ("self", "review"):
+            raise PermissionDenied(f"本轮考核处于“{target.round.phase_label}”阶段，不能再录入实地核验")
+        raise PermissionDenied()
+
+
+def record_visit(session: Session, actor: User, target: RoundTarget, visit_date: dt.date | None, team: str,
+                 findings: str, sampled: list[SampledLeaf], today: dt.date | None = None) -> VerificationVisit:
+    from scorecard.services.rounds.ranking import round_structure
+
+    _guard(actor, target)
+    if visit_date is None:
+        raise ServiceError("请填写核验日期", "visit_date")
+    if visit_date > (today or dt.date.today()):
+        raise ServiceError(f"核验日期{visit_date}不能晚于今天", "visit_date")
+    team_text = (team or "").strip()
+    if not team_text:
+        raise ServiceError("请填写核验组成员", "team")
+    findings_text = (findings or "").strip()
+    if len(team_text) > 500 or len(findings_text) > MAX_TEXT:
+        raise ServiceError(f"核验组成员不能超过500个字符，核验发现不能超过{MAX_TEXT}个字符", "findings")
+    if not sampled:
+        raise ServiceError("请至少选择一个抽查的指标", "items")
+    st = round_structure(target.round)
+    items, seen = [], set()
+    for s in sampled:
+        items.append(_item(session, target, st, s, seen))
+    visit = VerificationVisit(target_id=target.id, visit_date=visit_date, team=team_text,
+                              findings=findings_text, created_by_id=actor.id, items=items)
+    session.add(visit)
+    session.flush()
+    audit.record(session, actor, "create", "verification_visit", visit.id,
+                 old={i.indicator.code: i.original_points for i in items},
+                 new={"target": target.org.code, "date": str(visit_date), "team": team_text,
+                      "scores": {i.indicator.code: i.verified_points for i in items}},
+                 reason="；".join(f"{i.indicator.code}：{i.reason}" for i in items if i.reason) or None)
+    return visit
+
+
+def _item(session, target, st, s: SampledLeaf, seen: set) -> VerificationItem:
+    ind = s.indicator
+    label = f"{ind.code} {ind.name}"
+    if ind.scheme_id != target.round.scheme_id or not st.applies(ind.code, target.category.name):
+        raise ServiceError(f"指标“{label}”不适用于该考核对象", f"items-{ind.code}")
+    if ind.id in seen:
+        raise ServiceError(f"指标“{label}”重复抽查", f"items-{ind.code}")
+    seen.add(ind.id)
+    reason = (s.reason or "").strip()
+    verified = None
+    if s.verified is not None and str(s.verified).strip():
+        try:
+            verified = read_points(s.verified, ind.max_points, "核验得分")
+        except RuleError as exc:
+            raise ServiceError(f"{label}：{exc.message}", f"items-{ind.code}") from None
+        if not reason:
+            raise ServiceError(f"{label}：核验得分必须填写调整原因", f"items-{ind.code}")
+    if len(reason) > 2000:
+        raise ServiceError(f"{label}：原因不能超过2000个字符", f"items-{ind.code}")
+    return VerificationItem(indicator=ind, original_points=current_final(session, target, ind.code, st),
+                            verified_points=verified, reason=reason)
+
+
+def delete_visit(session: Session, actor: User, visit: VerificationVisit, reason: str) -> None:
+    target = session.get(RoundTarget, visit.target_id)
+    _guard(actor, target)
+    text = (reason or "").strip()
+    if not text:
+        raise ServiceError("请填写撤销原因", "reason")
+    audit.record(session, actor, "delete", "verification_visit", visit.id,
+                 old={"target": target.org.code, "date": str(visit.visit_date),
+                      "scores": {i.indicator.code: i.verified_points for i in visit.items}}, reason=text)
+    session.delete(visit)
+    session.flush()
+
+
+def visits_of(session: Session, target: RoundTarget) -> list[VerificationVisit]:
+    return list(session.scalars(select(VerificationVisit).where(VerificationVisit.target_id == target.id)
+                                .order_by(VerificationVisit.visit_date, VerificationVisit.id)))

@@ -1,0 +1,112 @@
+"""Review of self-assessments (审核): per leaf the assessor confirms or returns with a reason,
+marks a cited file not relevant (C19), and may reopen a unit's submission after the deadline.
+Every action adds to the item's history and writes an audit row."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from scorecard.models import EvidenceCitation, RoundTarget, SelfItem, User, utcnow
+from scorecard.services import audit, permissions
+from scorecard.services import evidence as evidence_svc
+from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.selfassess import fill as selfassess
+
+
+def _check(actor: User, target: RoundTarget) -> None:
+    if not permissions.can_review(actor, target):
+        if actor.role == "assessor" and permissions.is_home_unit(actor, target.org):
+            raise PermissionDenied("您所在单位需回避，不能审核其自评")
+        if actor.role == "assessor" and target.round.phase not in ("self", "review"):
+            raise PermissionDenied(f"本轮考核处于“{target.round.phase_label}”阶段，不能审核自评")
+        raise PermissionDenied()
+
+
+def _label(item: SelfItem) -> str:
+    return f"{item.indicator.code} {item.indicator.name}"
+
+
+def confirm(session: Session, actor: User, item: SelfItem, comment: str = "") -> SelfItem:
+    _check(actor, item.target)
+    if item.status != "submitted":
+        raise ServiceError(f"“{_label(item)}”当前为“{item.status_label}”，只有已提交的项目可以确认")
+    old = {"status": item.status}
+    item.status, item.reviewed_by, item.reviewed_at = "confirmed", actor, utcnow()
+    item.return_reason = None
+    selfassess.add_version(session, actor, item, "confirm", (comment or "").strip() or None)
+    selfassess.refresh_status(session, selfassess.header(session, item.target))
+    session.flush()
+    audit.record(session, actor, "confirm", "self_item", item.id, old=old, new={"status": item.status},
+                 reason=(comment or "").strip() or None)
+    return item
+
+
+def return_item(session: Session, actor: User, item: SelfItem, reason: str) -> SelfItem:
+    _check(actor, item.target)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(f"退回“{_label(item)}”须填写退回理由", "reason")
+    if item.status != "submitted":
+        raise ServiceError(f"“{_label(item)}”当前为“{item.status_label}”，只有已提交的项目可以退回")
+    old = {"status": item.status}
+    item.status, item.reviewed_by, item.reviewed_at, item.return_reason = "returned", actor, utcnow(), reason
+    selfassess.add_version(session, actor, item, "return", reason)
+    selfassess.refresh_status(session, selfassess.header(session, item.target))
+    session.flush()
+    audit.record(session, actor, "return", "self_item", item.id, old=old, new={"status": item.status},
+                 reason=reason)
+    return item
+
+
+def reject_evidence(session: Session, actor: User, item: SelfItem, citation: EvidenceCitation,
+                    reason: str) -> EvidenceCitation:
+    """C19: mark one file cited by the item as not relevant to it."""
+    _check(actor, item.target)
+    if citation.subject != selfassess.SUBJECT or citation.subject_id != item.id:
+        raise ServiceError("该材料未被此项目引用", "citation")
+    if citation.rejected:
+        raise ServiceError(f"材料“{citation.evidence.title}”已被认定为不相关")
+    evidence_svc.mark_not_relevant(session, actor, citation, reason)
+    selfassess.add_version(session, actor, item, "reject_evidence",
+                           f"材料“{citation.evidence.title}”与本项不相关：{citation.rejected_reason}")
+    session.flush()
+    return citation
+
+
+def reopen(session: Session, actor: User, target: RoundTarget, reason: str,
+           until: dt.date | None = None) -> None:
+    """Let a unit save and submit again after the self-assessment deadline."""
+    _check(actor, target)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("重新开放填报须填写理由", "reason")
+    if until is not None and until < selfassess.local_today():
+        raise ServiceError("重新开放的截止日期不能早于今天", "until")
+    sa = selfassess._header(session, target)
+    old = {"reopened": sa.reopened, "until": sa.reopen_until.date().isoformat() if sa.reopen_until else None}
+    sa.reopened, sa.reopen_reason, sa.reopened_by, sa.reopened_at = True, reason, actor, utcnow()
+    sa.reopen_until = dt.datetime.combine(until, dt.time()) if until else None
+    selfassess.refresh_status(session, sa)
+    session.flush()
+    audit.record(session, actor, "reopen", "self_assessment", sa.id, old=old,
+                 new={"reopened": True, "until": until.isoformat() if until else None,
+                      "target": target.org.code}, reason=reason)
+
+
+def set_deadlines(session: Session, actor: User, rnd, self_deadline: dt.date | None,
+                  review_deadline: dt.date | None) -> None:
+    """Deadlines per phase (自评截止, 审核截止), set by the round's assessors."""
+    if not permissions.can_change_round(actor, rnd):
+        raise PermissionDenied()
+    if rnd.is_final:
+        raise ServiceError("本轮考核已定档，不能修改截止日期")
+    if self_deadline and review_deadline and review_deadline < self_deadline:
+        raise ServiceError("审核截止日期不能早于自评截止日期", "review_deadline")
+    old = {"self": rnd.self_deadline.isoformat() if rnd.self_deadline else None,
+           "review": rnd.review_deadline.isoformat() if rnd.review_deadline else None}
+    rnd.self_deadline, rnd.review_deadline = self_deadline, review_deadline
+    session.flush()
+    audit.record(session, actor, "deadlines", "round", rnd.id, old=old,
+                 new={"self": self_deadline.isoformat() if self_deadline else None,
+                      "review": review_deadline.isoformat() if review_deadline else None})

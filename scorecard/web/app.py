@@ -1,0 +1,117 @@
+"""Flask app factory. Views commit; services below only flush."""
+from __future__ import annotations
+
+from flask import Flask, g, render_template
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from scorecard.config import ROOT, load_config
+from scorecard.db import make_engine, make_session_factory
+from scorecard.domain.numbers import fmt
+from scorecard.models import User
+from scorecard.services import permissions
+from scorecard.slots import SlotsBusy
+from scorecard.web import account, audit, auth, cards, dashboard, evidence, home, orgs, security
+from scorecard.web.common import get_db
+from scorecard.web.publicity import assess as publicity_assess
+from scorecard.web.publicity import unit as publicity_unit
+from scorecard.web.reports import jobs as reports_jobs
+from scorecard.web.reports import tables as reports_tables
+from scorecard.web.rounds import overview as rounds_overview
+from scorecard.web.rounds import target as rounds_target
+from scorecard.web.schemes import pages as schemes_pages
+from scorecard.web.scores import exchange as scores_exchange
+from scorecard.web.scores import form as scores_form
+from scorecard.web.scores import grid as scores_grid
+from scorecard.web.scores import verification as scores_verification
+from scorecard.web.selfassess import fill as selfassess_fill
+from scorecard.web.selfassess import review as selfassess_review
+from scorecard.web.users import access as users_access
+from scorecard.web.users import accounts as users_accounts
+
+# Every module with routes; a blueprint package's routes live in several (registered once).
+VIEWS = (auth, home, account, audit, cards, dashboard, evidence, orgs,
+         rounds_overview, rounds_target, schemes_pages,
+         scores_form, scores_grid, scores_exchange, scores_verification,
+         selfassess_fill, selfassess_review, publicity_unit, publicity_assess,
+         reports_tables, reports_jobs, users_accounts, users_access)
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "请先登录"
+login_manager.login_message_category = "warning"
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    config = load_config(overrides)
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "scorecard" / "static"),
+        instance_path=config["INSTANCE_PATH"],
+    )
+    app.config.update(config)
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["scorecard.engine"] = engine
+    app.extensions["scorecard.sessions"] = make_session_factory(engine)
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    _register_hooks(app)
+    security.init_app(app)  # headers, cookies, idle timeout, forced password change, 403 audit
+    _register_blueprints(app)
+    return app
+
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    # "<id>:<session_version>": a bumped version (password change) revokes older sessions
+    ident, _, version = user_id.partition(":")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = get_db().get(User, int(ident))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _register_hooks(app: Flask) -> None:
+    @app.teardown_appcontext
+    def _close_db(_exc):
+        db = g.pop("db", None)
+        if db is not None:
+            db.rollback()
+            db.close()
+
+    @app.context_processor
+    def _helpers():
+        return {"can": permissions.PREDICATES, "fmt": fmt}
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_e):
+        return render_template("error.html", code=400, message="页面已过期，请刷新后重试"), 400
+
+    @app.errorhandler(SlotsBusy)
+    def _exports_busy(e):
+        resp = app.make_response((render_template("error.html", code=503, message=str(e)), 503))
+        resp.headers["Retry-After"] = "30"
+        return resp
+
+    @app.errorhandler(404)
+    def _not_found(_e):
+        return render_template("error.html", code=404, message="页面或数据不存在"), 404
+
+    @app.errorhandler(413)
+    def _too_large(_e):
+        from flask import current_app
+
+        limit = current_app.config.get("MAX_EVIDENCE_MB", 20)
+        message = f"上传的文件过大，未保存。佐证材料单个文件不超过{limit} MB，请压缩或拆分后再上传"
+        return render_template("error.html", code=413, message=message), 413
+
+
+def _register_blueprints(app: Flask) -> None:
+    for bp in dict.fromkeys(module.bp for module in VIEWS):
+        app.register_blueprint(bp)
