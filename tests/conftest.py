@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 
 from scorecard.db import make_engine
 from scorecard.migrate import upgrade
-from scorecard.services.accounts import users as accounts
+from scorecard.services.accounts import passwords as accounts
 
 PG_URL = os.environ.get("SCORECARD_TEST_PG")  # e.g. postgresql+psycopg://postgres@127.0.0.1/postgres
 

@@ -17,7 +17,7 @@ from scorecard.models import (
     Tier,
     User,
 )
-from scorecard.services.accounts.users import hash_password
+from scorecard.services.accounts.passwords import hash_password
 
 PASSWORD = "Passw0rd!"
 

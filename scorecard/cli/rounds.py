@@ -6,15 +6,12 @@ import click
 from sqlalchemy import select
 
 from scorecard.cli.base import Context, export_group, import_group, pass_ctx, round_group
+from scorecard.exports.ranking import export_ranking
+from scorecard.exports.score_template import export_score_template
 from scorecard.models import User
 from scorecard.services.errors import ServiceError
 from scorecard.services.rounds import lifecycle as rounds
-from scorecard.services.scoring.exchange import (
-    export_ranking,
-    export_score_template,
-    import_score_file,
-    read_target_codes,
-)
+from scorecard.services.scoring.exchange import import_score_file, read_target_codes
 
 AS_HELP = ("以哪个账号的身份操作（用户名）。省略时：系统中只有一个启用的考核员账号则使用该账号，"
            "否则必须指定")

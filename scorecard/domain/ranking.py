@@ -133,3 +133,28 @@ def _plain(value):
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+# -- the settings a ranking is explained by (the 说明 sheet, the ranking page)
+
+@dataclass(frozen=True)
+class TierRule:
+    name: str
+    threshold: Decimal
+    quota_pct: Decimal | None = None
+
+
+EXAMPLE_TIERS = (TierRule("好", Decimal(90)), TierRule("较好", Decimal(80)),
+                 TierRule("一般", Decimal(60)), TierRule("差", Decimal(0)))
+
+
+@dataclass(frozen=True)
+class RankingRules:
+    """What the 说明 sheet explains beyond the report: the round's and scheme's settings."""
+
+    tiers: tuple[TierRule, ...] = EXAMPLE_TIERS
+    trimmed: bool = False
+    convert: bool = False
+    bonus_cap: Decimal | None = None
+    veto_cap: str | None = None
+    tie_break: tuple[str, ...] = field(default_factory=tuple)

@@ -5,12 +5,19 @@ flat in memory); an optional progress callback receives (rows written, rows in a
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Sequence
 
-from scorecard.domain.ranking import Ranking, RankingAdjustment, RankingRow
+from sqlalchemy.orm import Session
+
+from scorecard.domain.ranking import (  # noqa: F401
+    EXAMPLE_TIERS,
+    Ranking,
+    RankingAdjustment,
+    RankingRow,
+    RankingRules,
+    TierRule,
+)
 from scorecard.exports.columns import Column, deduction_columns, detail_columns, ranking_columns
 from scorecard.exports.ranking_chart import CHART, tier_names, write_tier_chart
 from scorecard.exports.xlsx import (
@@ -27,7 +34,12 @@ from scorecard.exports.xlsx import (
     write_header,
     write_table,
     write_title,
+    writing,
 )
+from scorecard.models import Round, User
+from scorecard.services import permissions
+from scorecard.services.errors import PermissionDenied
+from scorecard.services.rounds.ranking import ranking_for, ranking_rules
 
 OVERALL = "总体"
 DETAIL = "得分明细"
@@ -37,29 +49,6 @@ NOTES = "说明"
 FIXED_SHEETS = (OVERALL, CHART, DETAIL, DEDUCTIONS, ADJUSTMENTS, NOTES)
 ProgressFn = Callable[[int, int], None]
 TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 0, 1, 2
-
-
-@dataclass(frozen=True)
-class TierRule:
-    name: str
-    threshold: Decimal
-    quota_pct: Decimal | None = None
-
-
-EXAMPLE_TIERS = (TierRule("好", Decimal(90)), TierRule("较好", Decimal(80)),
-                 TierRule("一般", Decimal(60)), TierRule("差", Decimal(0)))
-
-
-@dataclass(frozen=True)
-class RankingRules:
-    """What the 说明 sheet explains beyond the report: the round's and scheme's settings."""
-
-    tiers: tuple[TierRule, ...] = EXAMPLE_TIERS
-    trimmed: bool = False
-    convert: bool = False
-    bonus_cap: Decimal | None = None
-    veto_cap: str | None = None
-    tie_break: tuple[str, ...] = field(default_factory=tuple)
 
 
 def adjustment_columns() -> list[Column]:
@@ -283,3 +272,20 @@ def _source(report: Ranking) -> list[str]:
     if report.final:
         return ["本轮考核已定档，本表数据取自定档时冻结的快照（组织名称为定档时的名称），每次导出内容一致。"]
     return [f"本轮考核处于“{report.phase}”阶段，本表按导出时的评分实时计算，定档前数据可能变化。"]
+
+
+def export_ranking(session: Session, actor: User, rnd: Round, path: str | Path,
+                   today: dt.date | None = None, progress: Callable[[int, int], None] | None = None) -> Ranking:
+    """The ranking workbook; a finalized round comes from its frozen snapshot."""
+    if not permissions.can_view_ranking(actor, rnd):
+        raise PermissionDenied()
+    report = ranking_for(session, rnd, today)
+    with writing(path):
+        write_ranking_workbook(report, path, ranking_rules(rnd), progress=progress)
+    return report
+
+
+def ranking_job(session: Session, user: User, rnd: Round, path: Path, progress: Callable[[int, int], None],
+                params: dict) -> None:
+    """The ranking workbook as a background export job (services/reports/jobs.py)."""
+    export_ranking(session, user, rnd, path, progress=progress)

@@ -39,6 +39,8 @@ from scorecard.exports.xlsx import (
     write_table,
     write_title,
 )
+from scorecard.models import Round, User
+from scorecard.services.reports import analysis
 from scorecard.services.reports.progress import ProgressReport, totals
 
 TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 0, 1, 2
@@ -201,3 +203,16 @@ def _card_sheet(wb, styles: Styles, special: _Special, top: dict, report: Rankin
     ws.write_string(end + 1, 0, f"备注：{note}", styles.wrap)
     ws.freeze_panes(header + 1, 0)
     set_print(ws, PrintSetup(header, header))
+
+
+def cards_job(session, user: User, rnd: Round, path: Path, progress, params: dict) -> None:
+    """The score cards workbook of a round (or one category) as a background export job."""
+    report, cards = analysis.score_cards(session, user, rnd, params.get("category"))
+    count = {"n": 0}
+
+    def tick() -> None:
+        count["n"] += 1
+        if count["n"] % 20 == 0 or count["n"] == len(cards):
+            progress(count["n"], len(cards))
+
+    write_cards_workbook(report, cards, path, tick=tick)

@@ -12,6 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from sqlalchemy.orm import Session
+
 from scorecard.exports.xlsx import (
     PrintSetup,
     Styles,
@@ -22,7 +24,10 @@ from scorecard.exports.xlsx import (
     text_width,
     write_title,
     write_value,
+    writing,
 )
+from scorecard.models import Round, User
+from scorecard.services.scoring import exchange
 
 SHEET = "评分"
 HELP_SHEET = "填写说明"
@@ -173,3 +178,12 @@ def _help_sheet(wb, styles: Styles, leaves: Sequence[Leaf]) -> None:
             ws.write_string(row, 0, line, styles.paragraph)
             row += 1
     ws.write_string(row, 0, f"本表共{len(leaves)}个末级指标。", styles.paragraph)
+
+
+def export_score_template(session: Session, actor: User, rnd: Round, path: str | Path) -> int:
+    """Write the actor's score template for rnd (prefilled with the actor's own saved scores
+    and their comments as 备注). Returns the number of target rows."""
+    t = exchange.score_template(session, actor, rnd)
+    with writing(path):
+        write_score_template(path, t.title, t.leaves, t.targets, t.existing, t.notes, created=t.created)
+    return len(t.targets)

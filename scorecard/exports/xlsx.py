@@ -11,6 +11,7 @@ Rules kept here so that no export can get them wrong:
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import unicodedata
@@ -20,10 +21,12 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import xlsxwriter
+from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from scorecard.exports.columns import Column
+from scorecard.services.errors import ServiceError
 
 WORKBOOK_OPTIONS = {
     "constant_memory": True,
@@ -310,3 +313,12 @@ def points_text(value: Decimal) -> str:
     """Points as people write them: 100 → "100", 12.50 → "12.5"."""
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@contextlib.contextmanager
+def writing(path: str | Path):
+    """A file that cannot be written is a refusal the user can act on, not a crash."""
+    try:
+        yield
+    except (OSError, XlsxWriterException) as exc:
+        raise ServiceError(f"无法写入文件“{path}”：{exc}", "path") from None

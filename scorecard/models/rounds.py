@@ -7,13 +7,11 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from scorecard.domain.phases import PHASE_ORDER, PHASES, phase_label  # noqa: F401 (re-exported)
 from scorecard.models.accounts import User
 from scorecard.models.base import Base, utcnow
 from scorecard.models.orgs import Category, Organisation
 from scorecard.models.schemes import Indicator, Scheme, SchemeItem
-
-PHASES = {"self": "自评填报", "review": "审核评分", "publicity": "公示", "final": "已定档"}
-PHASE_ORDER = ["self", "review", "publicity", "final"]
 
 
 class Round(Base):
@@ -43,7 +41,7 @@ class Round(Base):
 
     @property
     def phase_label(self) -> str:
-        return PHASES.get(self.phase, self.phase)
+        return phase_label(self.phase)
 
     @property
     def is_final(self) -> bool:

@@ -2,10 +2,31 @@
 
 Data scope: an account sees its scope organisation and the subtree under it. Conflict of
 interest: an assessor never scores their home unit (所在单位) or anything under it.
+
+Roles are only ever tested here. Where a refusal is shown to people, `why_not_<action>(...)`
+says why in Chinese (None: allowed) and `can_<action>` is its yes/no; `ensure(reason)` turns a
+reason into PermissionDenied. Views, services and templates (`can.<name>`) use the same ones.
 """
 from __future__ import annotations
 
+from scorecard.domain.phases import RESULT_PHASES, SCORING_PHASES
 from scorecard.models import Organisation, Round, RoundTarget, User
+from scorecard.services.errors import PermissionDenied
+
+NO_PERMISSION = "您没有权限执行此操作"
+HOME_UNIT = "您所在单位需回避"
+
+
+def ensure(reason: str | None) -> None:
+    """Raise PermissionDenied with the reason a why_not_ predicate gave (None: allowed)."""
+    if reason is not None:
+        raise PermissionDenied(reason)
+
+
+def _phase_refusal(rnd: Round, what: str) -> str | None:
+    if rnd.phase in SCORING_PHASES:
+        return None
+    return f"本轮考核处于“{rnd.phase_label}”阶段，不能{what}"
 
 
 def in_scope(user: User, org: Organisation) -> bool:
@@ -26,6 +47,38 @@ def can_edit_org(user: User, org: Organisation) -> bool:
 
 def can_manage_users(user: User) -> bool:
     return user.role == "admin"
+
+
+# -- roles' areas (navigation and landing pages)
+
+def can_list_rounds(user: User) -> bool:
+    """Rounds pages are for assessors, leaders and admins (units and clerks never see them)."""
+    return user.role in ("admin", "assessor", "leader")
+
+
+def is_assessor(user: User) -> bool:
+    """Scores, reviews, verifies and answers appeals (each action checks its target too)."""
+    return user.role == "assessor"
+
+
+def is_leader(user: User) -> bool:
+    """Reads results first (the dashboard puts them on top for leaders)."""
+    return user.role == "leader"
+
+
+def is_unit(user: User) -> bool:
+    """A 填报员: fills in its unit's self-assessments, sees its results, appeals."""
+    return user.role == "unit"
+
+
+def can_use_library(user: User) -> bool:
+    """Has an evidence library of its own (佐证材料) to upload into."""
+    return user.role in ("unit", "clerk")
+
+
+def can_list_cards(user: User) -> bool:
+    """The 评分卡 list (a unit sees its own once results are published)."""
+    return user.role in ("admin", "assessor", "leader", "unit")
 
 
 def can_view_schemes(user: User) -> bool:
@@ -50,14 +103,22 @@ def can_change_round(user: User, rnd: Round) -> bool:
     return can_manage_rounds(user) and in_scope(user, rnd.owner_org)
 
 
+def why_not_open_scores(user: User, target: RoundTarget) -> str | None:
+    """Open a target's score page and its in-progress scores: an assessor of the round, free of
+    conflict of interest (any phase; saving needs why_not_score)."""
+    if not (user.role == "assessor" and in_scope(user, target.round.owner_org) and in_scope(user, target.org)):
+        return NO_PERMISSION
+    if is_home_unit(user, target.org):
+        return f"{HOME_UNIT}，不能为其评分"
+    return None
+
+
+def why_not_score(user: User, target: RoundTarget) -> str | None:
+    return why_not_open_scores(user, target) or _phase_refusal(target.round, "修改评分")
+
+
 def can_score(user: User, target: RoundTarget) -> bool:
-    return (
-        user.role == "assessor"
-        and target.round.phase in ("self", "review")
-        and in_scope(user, target.round.owner_org)
-        and in_scope(user, target.org)
-        and not is_home_unit(user, target.org)
-    )
+    return why_not_score(user, target) is None
 
 
 def can_view_ranking(user: User, rnd: Round) -> bool:
@@ -74,14 +135,19 @@ def can_view_dashboard(user: User, rnd: Round) -> bool:
     return can_view_dashboards(user) and in_scope(user, rnd.owner_org)
 
 
-def can_adjust(user: User, target: RoundTarget) -> bool:
+def why_not_adjust(user: User, target: RoundTarget) -> str | None:
     """Bonus/penalty items, veto and tier override (assessors, before 定档)."""
-    return (
-        user.role == "assessor"
-        and not target.round.is_final
-        and in_scope(user, target.round.owner_org)
-        and not is_home_unit(user, target.org)
-    )
+    if not (user.role == "assessor" and in_scope(user, target.round.owner_org)):
+        return NO_PERMISSION
+    if is_home_unit(user, target.org):
+        return f"{HOME_UNIT}，不能调整其加减分和等次"
+    if target.round.is_final:
+        return "本轮考核已定档，不能再调整"
+    return None
+
+
+def can_adjust(user: User, target: RoundTarget) -> bool:
+    return why_not_adjust(user, target) is None
 
 
 # -- 自评 / 审核 / 佐证材料 (services/selfassess, review, evidence)
@@ -99,16 +165,28 @@ def can_view_self(user: User, target: RoundTarget) -> bool:
     return False
 
 
-def can_self_assess(user: User, target: RoundTarget) -> bool:
+def why_not_self_assess(user: User, target: RoundTarget) -> str | None:
     """Fill in and submit the self-assessment (deadlines are checked by the service)."""
-    return user.role == "unit" and in_scope(user, target.org) and target.round.phase in ("self", "review")
+    if not (user.role == "unit" and in_scope(user, target.org)):
+        return NO_PERMISSION
+    return _phase_refusal(target.round, "修改自评")
+
+
+def can_self_assess(user: User, target: RoundTarget) -> bool:
+    return why_not_self_assess(user, target) is None
+
+
+def why_not_review(user: User, target: RoundTarget) -> str | None:
+    """Confirm or return self-assessment items, reject evidence, reopen after the deadline."""
+    if not (user.role == "assessor" and in_scope(user, target.round.owner_org) and in_scope(user, target.org)):
+        return NO_PERMISSION
+    if is_home_unit(user, target.org):
+        return f"{HOME_UNIT}，不能审核其自评"
+    return _phase_refusal(target.round, "审核自评")
 
 
 def can_review(user: User, target: RoundTarget) -> bool:
-    """Confirm or return self-assessment items, reject evidence, reopen after the deadline."""
-    return (user.role == "assessor" and target.round.phase in ("self", "review")
-            and in_scope(user, target.round.owner_org) and in_scope(user, target.org)
-            and not is_home_unit(user, target.org))
+    return why_not_review(user, target) is None
 
 
 def can_view_progress(user: User, rnd: Round) -> bool:
@@ -146,14 +224,22 @@ def _assessor_of(user: User, target: RoundTarget) -> bool:
     )
 
 
-def can_verify(user: User, target: RoundTarget) -> bool:
+def why_not_verify(user: User, target: RoundTarget) -> str | None:
     """Record a 实地核验 visit (before 公示)."""
-    return _assessor_of(user, target) and target.round.phase in ("self", "review")
+    return why_not_open_scores(user, target) or _phase_refusal(target.round, "实地核验")
+
+
+def can_verify(user: User, target: RoundTarget) -> bool:
+    return why_not_verify(user, target) is None
+
+
+def why_not_enter_votes(user: User, target: RoundTarget) -> str | None:
+    """Enter or import 述职评议 votes (before 公示)."""
+    return why_not_open_scores(user, target) or _phase_refusal(target.round, "录入述职评议票")
 
 
 def can_enter_votes(user: User, target: RoundTarget) -> bool:
-    """Enter or import 述职评议 votes (before 公示)."""
-    return _assessor_of(user, target) and target.round.phase in ("self", "review")
+    return why_not_enter_votes(user, target) is None
 
 
 def can_view_votes(user: User, target: RoundTarget) -> bool:
@@ -168,7 +254,7 @@ def is_own_unit(user: User, target: RoundTarget) -> bool:
 
 def can_nominate(user: User, target: RoundTarget) -> bool:
     """Submit or withdraw a 绩优推报 nomination (自评填报 / 审核评分)."""
-    return is_own_unit(user, target) and target.round.phase in ("self", "review")
+    return is_own_unit(user, target) and target.round.phase in SCORING_PHASES
 
 
 def can_decide_nomination(user: User, target: RoundTarget) -> bool:
@@ -180,7 +266,7 @@ def can_view_result(user: User, target: RoundTarget) -> bool:
     """A unit sees its own result and breakdown once published; assessors, leaders and
     admins in scope see every target's."""
     if is_own_unit(user, target):
-        return target.round.phase in ("publicity", "final")
+        return target.round.phase in RESULT_PHASES
     return can_view_ranking(user, target.round)
 
 
@@ -205,16 +291,13 @@ def can_manage_publicity(user: User, rnd: Round) -> bool:
     return can_change_round(user, rnd)
 
 
-CARD_OPEN_PHASES = ("publicity", "final")
-
-
 def can_view_card(user: User, target: RoundTarget) -> bool:
     """The explainable score card of one target. Assessors, leaders and admins: within their
     scope. A unit: its own organisation or its subtree, once results are published (公示/定档)."""
     if user.role in ("admin", "assessor", "leader"):
         return in_scope(user, target.org) or in_scope(user, target.round.owner_org)
     if user.role == "unit":
-        return in_scope(user, target.org) and target.round.phase in CARD_OPEN_PHASES
+        return in_scope(user, target.org) and target.round.phase in RESULT_PHASES
     return False
 
 
@@ -226,5 +309,5 @@ def can_view_audit(user: User) -> bool:
 PREDICATES = {
     name: fn
     for name, fn in globals().items()
-    if name.startswith(("can_", "in_scope", "is_home", "is_own")) and callable(fn)
+    if name.startswith(("can_", "why_not_", "in_scope", "is_")) and callable(fn)
 }

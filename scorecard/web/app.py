@@ -1,7 +1,7 @@
 """Flask app factory. Views commit; services below only flush."""
 from __future__ import annotations
 
-from flask import Flask, g, render_template
+from flask import Flask, g, jsonify, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -10,9 +10,10 @@ from scorecard.db import make_engine, make_session_factory
 from scorecard.domain.numbers import fmt
 from scorecard.models import User
 from scorecard.services import permissions
+from scorecard.services.errors import ServiceError
 from scorecard.slots import SlotsBusy
 from scorecard.web import account, audit, auth, cards, dashboard, evidence, home, orgs, security
-from scorecard.web.common import get_db
+from scorecard.web.common import get_db, status_of
 from scorecard.web.publicity import assess as publicity_assess
 from scorecard.web.publicity import unit as publicity_unit
 from scorecard.web.reports import jobs as reports_jobs
@@ -95,9 +96,19 @@ def _register_hooks(app: Flask) -> None:
 
     @app.errorhandler(SlotsBusy)
     def _exports_busy(e):
-        resp = app.make_response((render_template("error.html", code=503, message=str(e)), 503))
-        resp.headers["Retry-After"] = "30"
-        return resp
+        return _retry_later(app.make_response((render_template("error.html", code=503, message=str(e)), 503)))
+
+    @app.errorhandler(ServiceError)
+    def _refused(e: ServiceError):
+        """A refusal no view handled: 403 with its reason (audited), 409 stale, 503 storage, else 400."""
+        code = status_of(e)
+        if code == 403:
+            return security.forbidden(e.message)
+        if request.path.startswith("/api/"):
+            resp = app.make_response((jsonify(ok=False, error=e.message, field=e.field), code))
+        else:
+            resp = app.make_response((render_template("error.html", code=code, message=e.message), code))
+        return _retry_later(resp) if code == 503 else resp
 
     @app.errorhandler(404)
     def _not_found(_e):
@@ -110,6 +121,11 @@ def _register_hooks(app: Flask) -> None:
         limit = current_app.config.get("MAX_EVIDENCE_MB", 20)
         message = f"上传的文件过大，未保存。佐证材料单个文件不超过{limit} MB，请压缩或拆分后再上传"
         return render_template("error.html", code=413, message=message), 413
+
+
+def _retry_later(resp):
+    resp.headers["Retry-After"] = "30"
+    return resp
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,6 +1,8 @@
-"""Small helpers shared by the views."""
+"""Helpers every view uses: the request's session, its unit of work, loading by id, table
+headers and cells, workbook downloads."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import re
@@ -13,6 +15,7 @@ from flask_login import current_user
 
 from scorecard import slots
 from scorecard.domain.numbers import fmt
+from scorecard.importers.common import ImportFailed
 from scorecard.services.errors import PermissionDenied, ServiceError, StaleData
 from scorecard.services.evidence import StorageUnavailable
 
@@ -27,8 +30,53 @@ def get_db():
 
 
 
+class Outcome:
+    """What a unit of work came to: truthy when it committed; else `error` says why (and
+    `issues` lists an import's problems)."""
+
+    def __init__(self) -> None:
+        self.error: Exception | None = None
+        self.issues: list = []
+
+    def __bool__(self) -> bool:
+        return self.error is None
+
+
+# Refusals that are not about what the user typed: they go to the app's error handlers.
+_NOT_FOR_THE_FORM = (PermissionDenied, StaleData, StorageUnavailable)
+
+
+@contextlib.contextmanager
+def unit_of_work(form=None, field: str | None = None):
+    """The request's unit of work around service calls (the view counterpart of the command
+    line's): commit when the block ends; a refusal (ServiceError) rolls back and is shown next to
+    the form's field (exc.field, or `field`) or as a flash; an ImportFailed rolls back and its
+    issues are kept on the outcome for the page to list. The view goes on and checks the outcome.
+    PermissionDenied, StaleData and a storage outage roll back and reach the error handlers
+    (403 with the reason, 409, 503)."""
+    db = get_db()
+    outcome = Outcome()
+    try:
+        yield outcome
+    except _NOT_FOR_THE_FORM:
+        db.rollback()
+        raise
+    except ImportFailed as exc:
+        db.rollback()
+        outcome.error, outcome.issues = exc, exc.issues
+    except ServiceError as exc:
+        db.rollback()
+        outcome.error = exc
+        if form is not None:
+            form_error(form, exc, field)
+        else:
+            flash(exc.message, "danger")
+    else:
+        db.commit()
+
+
 def require(allowed: bool) -> None:
-    """403 unless the named predicate said yes."""
+    """403 unless the named predicate said yes (a why_not_ reason: permissions.ensure)."""
     if not allowed:
         abort(403)
 
@@ -119,6 +167,3 @@ def send_workbook(title: str, write: Callable[[Path], object]):
         data = path.read_bytes()
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
                      download_name=f"{safe_filename(title)}.xlsx")
-
-
-__all__ = ["require", "get_or_404", "actor", "table_header", "cell_text", "PermissionDenied"]

@@ -8,14 +8,14 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from scorecard.exports import dashboard_columns as dc
-from scorecard.models import Organisation, Round
+from scorecard.models import Round
 from scorecard.services import permissions
 from scorecard.services.dashboard import burden as burden_svc
 from scorecard.services.dashboard.round_dashboard import Dashboard, round_dashboard
 from scorecard.services.errors import PermissionDenied
+from scorecard.services.rounds.lifecycle import visible_rounds
 from scorecard.web.common import actor, cell_text, get_db, get_or_404, require
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -26,19 +26,11 @@ TIER_COLORS = ["#2e7d32", "#1565c0", "#f9a825", "#c62828", "#6d4c41", "#546e7a"]
 PROGRESS_COLORS = ["#2e7d32", "#f9a825", "#c62828"]
 
 
-def visible_rounds(db, user) -> list[Round]:
-    rounds = db.scalars(
-        select(Round).join(Organisation, Round.owner_org_id == Organisation.id)
-        .where(Organisation.path.startswith(user.scope_org.path)).order_by(Round.id.desc())
-    ).all()
-    return [r for r in rounds if permissions.can_view_dashboard(user, r)]
-
-
 @bp.route("/")
 @login_required
 def index():
     require(permissions.can_view_dashboards(current_user))
-    return render_template("dashboard/index.html", rounds=visible_rounds(get_db(), current_user))
+    return render_template("dashboard/index.html", rounds=visible_rounds(get_db(), current_user, permissions.can_view_dashboard))
 
 
 @bp.route("/rounds/<int:round_id>")

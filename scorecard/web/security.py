@@ -14,13 +14,14 @@ from __future__ import annotations
 import os
 import time
 
-from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from scorecard.services import audit
 from scorecard.services.accounts import security as security_svc
+from scorecard.services.errors import PermissionDenied
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
@@ -116,7 +117,12 @@ def _security_headers(response):
 
 
 def _forbidden(_e):
-    """403 page; the refusal is written to the audit log (who, what, where)."""
+    return forbidden()
+
+
+def forbidden(message: str | None = None):
+    """403 page (JSON under /api/) saying why when the predicate said so; the refusal is written
+    to the audit log (who, what, where)."""
     from scorecard.web.common import get_db
 
     try:
@@ -129,4 +135,8 @@ def _forbidden(_e):
         db.commit()
     except Exception:  # pragma: no cover - the refusal must be shown even if logging fails
         current_app.logger.exception("could not audit a 403")
-    return render_template("error.html", code=403, message="您没有权限访问该页面或数据"), 403
+    if not message or message == PermissionDenied().message:
+        message = "您没有权限访问该页面或数据"
+    if request.path.startswith("/api/"):
+        return jsonify(ok=False, error=message, field=None), 403
+    return render_template("error.html", code=403, message=message), 403

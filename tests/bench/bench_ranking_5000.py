@@ -134,8 +134,7 @@ def measure(variant: str, pickled: str, tmp: str) -> dict:
 def build_report(n: int, tmp: str):
     from scorecard.db import make_engine, make_session_factory
     from scorecard.migrate import upgrade
-    from scorecard.services.rounds.ranking import compute_ranking
-    from scorecard.services.scoring.exchange import ranking_rules
+    from scorecard.services.rounds.ranking import compute_ranking, ranking_rules
     from tests.bench.bench_ranking_export import build
 
     url = f"sqlite:///{tmp}/bench_{n}.sqlite3"

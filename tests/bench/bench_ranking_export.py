@@ -28,8 +28,10 @@ from scorecard.exports.columns import deduction_columns, detail_columns, ranking
 from scorecard.exports.ranking import adjustment_columns, overall_rows, write_ranking_workbook  # noqa: E402
 from scorecard.migrate import upgrade  # noqa: E402
 from scorecard.models import Score  # noqa: E402
-from scorecard.services.rounds.ranking import compute_ranking  # noqa: E402
-from scorecard.services.scoring.exchange import ranking_rules  # noqa: E402
+from scorecard.services.rounds.ranking import (
+    compute_ranking,  # noqa: E402
+    ranking_rules,
+)
 from tests.factories import Factory  # noqa: E402
 
 TOPS = [("1", "政治建设", 4), ("2", "组织建设", 7), ("3", "党员教育管理", 4), ("4", "融合发展", 4),

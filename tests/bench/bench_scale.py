@@ -272,7 +272,7 @@ def main() -> None:
 
     # (d) ranking workbook vs plain XlsxWriter
     from scorecard.exports.ranking import write_ranking_workbook
-    from scorecard.services.scoring.exchange import ranking_rules
+    from scorecard.services.rounds.ranking import ranking_rules
 
     sys.path.insert(0, str(ROOT / "tests" / "bench"))
     from bench_ranking_export import _plain_sheets

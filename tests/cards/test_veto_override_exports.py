@@ -7,11 +7,11 @@ import openpyxl
 import pytest
 
 from scorecard.exports.cards import write_card_workbook
+from scorecard.exports.ranking import export_ranking
 from scorecard.services.cards.card import build_card
 from scorecard.services.errors import ServiceError
 from scorecard.services.rounds import adjustments
 from scorecard.services.rounds import lifecycle as rounds
-from scorecard.services.scoring.exchange import export_ranking
 from tests.conftest import login
 from tests.rounds.conftest import text
 

@@ -7,9 +7,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from scorecard.exports.ranking import write_ranking_workbook
-from scorecard.services.rounds.ranking import compute_ranking
-from scorecard.services.scoring.exchange import export_ranking, ranking_rules
+from scorecard.exports.ranking import export_ranking, write_ranking_workbook
+from scorecard.services.rounds.ranking import compute_ranking, ranking_rules
 
 TODAY = dt.date(2025, 12, 31)
 

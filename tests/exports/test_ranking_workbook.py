@@ -9,13 +9,13 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from scorecard.domain.ranking import RankingRules, TierRule
 from scorecard.exports.columns import ranking_columns
-from scorecard.exports.ranking import RankingRules, TierRule, ranking_title, write_ranking_workbook
+from scorecard.exports.ranking import export_ranking, ranking_title, write_ranking_workbook
 from scorecard.exports.xlsx import text_width
 from scorecard.services.errors import PermissionDenied
 from scorecard.services.rounds import lifecycle as rounds
 from scorecard.services.rounds.ranking import compute_ranking
-from scorecard.services.scoring.exchange import export_ranking
 from tests.exports.conftest import HOSTILE_NAME, HOSTILE_REASON, URL_NAME, read_bytes, sheet_xml
 
 TODAY = dt.date(2025, 12, 31)

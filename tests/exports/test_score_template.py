@@ -8,13 +8,13 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from scorecard.exports.score_template import write_score_template
+from scorecard.exports.score_template import export_score_template, write_score_template
 from scorecard.importers.common import ImportFailed
 from scorecard.models import Score
 from scorecard.services.errors import PermissionDenied, ServiceError
 from scorecard.services.rounds import lifecycle as rounds
 from scorecard.services.rounds.ranking import compute_ranking
-from scorecard.services.scoring.exchange import ImportResult, export_score_template, import_score_file
+from scorecard.services.scoring.exchange import ImportResult, import_score_file
 from tests.exports.conftest import HOSTILE_NAME, URL_NAME, sheet_xml
 
 HEADER = ["组织编码", "组织名称", "类别", "1.1 第一议题", "1.2 三会一课", "2.1 主题党日", "2.2 医德医风",

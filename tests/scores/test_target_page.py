@@ -70,7 +70,7 @@ def test_each_rule_type_is_saved_through_its_form(w, as_user, session, code, for
     assert score.comment == "已核实" and score.version == 1
     page = text(c.get(target_url(w["tb"])))
     assert "已保存" in page and points in page
-    assert f'name="version" value="1"' in page
+    assert 'name="version" value="1"' in page
 
 
 def test_saved_typed_input_is_prefilled(w, as_user):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from scorecard.models import User, utcnow
-from scorecard.services.accounts.users import verify_password
+from scorecard.services.accounts.passwords import verify_password
 from tests.orgs.helpers import Cli
 
 

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from scorecard.models import User
-from scorecard.services.accounts.users import authenticate
+from scorecard.services.accounts.passwords import verify_password
 from tests.orgs.helpers import Cli, audits, dump
 
 
@@ -33,7 +33,7 @@ def test_add_user_with_password_option(cli, session, w):
     assert "已创建账号“li”（考核员，数据范围：机关工委，所在单位：甲局机关党委）" in result.output
     user = get_user(session, "li")
     assert (user.display_name, user.role, user.scope_org.code, user.home_org.code) == ("李四", "assessor", "GW", "A")
-    assert authenticate(session, "li", "Secret123!") is not None
+    assert verify_password(get_user(session, "li").password_hash, "Secret123!")
     entry, = audits(session, "user", "create")
     assert entry.user_id is None and entry.new["org"] == "GW"
 
@@ -45,7 +45,7 @@ def test_add_user_prompts_for_password_twice(cli, session, w):
     assert "Secret123!" not in result.output
     user = get_user(session, "wang")
     assert user.display_name == "wang" and user.home_org is None
-    assert authenticate(session, "wang", "Secret123!") is not None
+    assert verify_password(get_user(session, "wang").password_hash, "Secret123!")
 
 
 @pytest.mark.parametrize("args, message", [

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from scorecard.models import AuditEntry, PasswordHistory, User, utcnow
 from scorecard.services import audit
-from scorecard.services.accounts import users as accounts
+from scorecard.services.accounts import passwords
 from scorecard.services.errors import PermissionDenied, ServiceError
 
 MIN_LENGTH = 10
@@ -90,7 +90,7 @@ def _recent_hashes(session: Session, user: User) -> list[str]:
 
 
 def _check_reuse(session: Session, user: User, password: str) -> None:
-    if any(accounts.verify_password(h, password) for h in _recent_hashes(session, user)):
+    if any(passwords.verify_password(h, password) for h in _recent_hashes(session, user)):
         raise ServiceError(f"新密码不能与最近{HISTORY_SIZE}次使用过的密码相同", "password")
 
 
@@ -107,7 +107,7 @@ def remember_password(session: Session, user: User) -> None:
 def _set_password(session: Session, user: User, password: str, must_change: bool) -> None:
     check_policy(password, user.username)
     _check_reuse(session, user, password)
-    user.password_hash = accounts.hash_password(password)
+    user.password_hash = passwords.hash_password(password)
     user.password_changed_at = utcnow()
     user.must_change_password = must_change
     user.session_version = (user.session_version or 1) + 1  # revoke other sessions
@@ -119,7 +119,7 @@ def _set_password(session: Session, user: User, password: str, must_change: bool
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """Self-service change (also the forced change after an administrator set the password)."""
-    if not accounts.verify_password(user.password_hash, current or ""):
+    if not passwords.verify_password(user.password_hash, current or ""):
         raise ServiceError("当前密码不正确", "current")
     if current == new:
         raise ServiceError("新密码不能与当前密码相同", "password")
@@ -180,18 +180,18 @@ def login(session: Session, username: str, password: str, remote_addr: str | Non
     detail = {"username": name, "ip": remote_addr}
     user = session.scalar(select(User).where(User.username == name)) if name else None
     if user is None or not user.active:
-        accounts.hash_password(password)  # same cost whether or not the account exists
+        passwords.hash_password(password)  # same cost whether or not the account exists
         state = _unknown_state(session, name, now, max_failures, lock_minutes)
         audit.record(session, None, "login_locked" if state == "locked" else "login_failed", "login",
                      user.id if user else None, new=detail)
         return LoginResult(None, BAD_LOGIN if state == "failed" else LOCKED)
     if user.locked_until is not None:
         if user.locked_until > now:
-            accounts.hash_password(password)
+            passwords.hash_password(password)
             audit.record(session, None, "login_locked", "login", user.id, new=detail)
             return LoginResult(None, LOCKED)
         user.locked_until, user.failed_logins = None, 0
-    if not accounts.verify_password(user.password_hash, password):
+    if not passwords.verify_password(user.password_hash, password):
         user.failed_logins = (user.failed_logins or 0) + 1
         if user.failed_logins >= max_failures:
             user.locked_until = now + dt.timedelta(minutes=lock_minutes)
@@ -200,7 +200,7 @@ def login(session: Session, username: str, password: str, remote_addr: str | Non
         session.flush()
         audit.record(session, None, "login_failed", "login", user.id, new=detail)
         return LoginResult(None, LOCKED if user.locked_until else BAD_LOGIN)
-    accounts.rehash_if_needed(user, password)
+    passwords.rehash_if_needed(user, password)
     user.failed_logins = 0
     user.last_login_at = now
     session.flush()

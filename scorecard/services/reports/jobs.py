@@ -22,14 +22,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, ContextManager
 
-from scorecard.exports.ranking import write_ranking_workbook
-from scorecard.exports.reports import write_cards_workbook
 from scorecard.models import Round, User
-from scorecard.services import permissions
 from scorecard.services.errors import PermissionDenied, ServiceError
-from scorecard.services.reports import analysis
-from scorecard.services.rounds.ranking import ranking_for
-from scorecard.services.scoring.exchange import ranking_rules
 from scorecard.slots import SlotsBusy
 
 log = logging.getLogger(__name__)
@@ -127,32 +121,15 @@ def cleanup(root: Path, keep: dt.timedelta = KEEP) -> None:
 Progress = Callable[[int, int], None]
 
 
-def _ranking(session, user: User, rnd: Round, path: Path, progress: Progress, params: dict) -> None:
-    if not permissions.can_view_ranking(user, rnd):
-        raise PermissionDenied()
-    report = ranking_for(session, rnd)
-    write_ranking_workbook(report, path, ranking_rules(rnd), progress=progress)
+# A job's writer: fn(session, user, round, path, progress, params) checks permissions and writes
+# the workbook to path (the exports layer provides them; the web layer passes them in).
+Writer = Callable[..., None]
 
 
-def _cards(session, user: User, rnd: Round, path: Path, progress: Progress, params: dict) -> None:
-    report, cards = analysis.score_cards(session, user, rnd, params.get("category"))
-    count = {"n": 0}
-
-    def tick() -> None:
-        count["n"] += 1
-        if count["n"] % 20 == 0 or count["n"] == len(cards):
-            progress(count["n"], len(cards))
-
-    write_cards_workbook(report, cards, path, tick=tick)
-
-
-WRITERS = {"ranking": _ranking, "cards": _cards}
-
-
-def run(root: Path, job_id: str, sessions, min_interval: float = 0.5,
+def run(root: Path, job_id: str, sessions, writers: dict[str, Writer], min_interval: float = 0.5,
         slot: Callable[[], ContextManager] = contextlib.nullcontext) -> None:
-    """Run a queued job to the end; never raises (failures are recorded in job.json).
-    It stays queued until `slot()` (one of the machine's export slots) is entered."""
+    """Run a queued job to the end with writers[job.kind]; never raises (failures are recorded
+    in job.json). It stays queued until `slot()` (one of the machine's export slots) is entered."""
     job = load(root, job_id)
     if job is None or job.state != "queued":
         return
@@ -177,7 +154,7 @@ def run(root: Path, job_id: str, sessions, min_interval: float = 0.5,
             if user is None or not user.active or rnd is None:
                 raise PermissionDenied()
             part = job_dir(root, job.id) / "result.part"
-            WRITERS[job.kind](session, user, rnd, part, progress, job.params)
+            writers[job.kind](session, user, rnd, part, progress, job.params)
             os.replace(part, result_path(root, job))
         update(state="done", done=job.total, message="已完成，可以下载")
     except SlotsBusy as exc:

@@ -7,6 +7,7 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scorecard.domain.phases import TRANSITIONS, why_not_advance
 from scorecard.models import Organisation, Round, RoundTarget, Scheme, User, utcnow
 from scorecard.services import audit, permissions
 from scorecard.services.errors import PermissionDenied, ServiceError
@@ -82,22 +83,17 @@ def _targets(session: Session, actor: User, scheme: Scheme, codes: Iterable[str]
     return [found[c] for c in dict.fromkeys(wanted)]
 
 
-_NEXT = {"start_review": ("self", "review"), "publish": ("review", "publicity"), "finalize": ("publicity", "final")}
-_LABELS = {"start_review": "开始审核评分", "publish": "发布公示", "finalize": "定档"}
-
-
 def advance(session: Session, actor: User, rnd: Round, action: str, today: dt.date | None = None) -> Round:
-    """Move a round to its next phase. Publishing may skip 审核评分; finalizing may skip 公示."""
+    """Move a round to its next phase (domain/phases.py TRANSITIONS)."""
     if not permissions.can_change_round(actor, rnd):
         raise PermissionDenied()
-    allowed_from = {"start_review": {"self"}, "publish": {"self", "review"},
-                    "finalize": {"review", "publicity"}}[action]
-    if rnd.phase not in allowed_from:
-        raise ServiceError(f"当前阶段为“{rnd.phase_label}”，不能{_LABELS[action]}")
+    refusal = why_not_advance(rnd.phase, action)
+    if refusal:
+        raise ServiceError(refusal)
     if action == "finalize":
         appeals.refuse_if_open(session, rnd)
     old = rnd.phase
-    rnd.phase = _NEXT[action][1]
+    rnd.phase = TRANSITIONS[action].target
     now = utcnow()
     if action == "publish":
         rnd.published_at = now
@@ -120,3 +116,12 @@ def round_by_code(session: Session, code: str) -> Round:
     if rnd is None:
         raise ServiceError(f"轮次“{code}”不存在", "round")
     return rnd
+
+
+def visible_rounds(session: Session, actor: User, predicate=permissions.can_view_round) -> list[Round]:
+    """The rounds owned within the actor's scope that `predicate` lets them see, newest first."""
+    rounds = session.scalars(
+        select(Round).join(Organisation, Round.owner_org_id == Organisation.id)
+        .where(Organisation.path.startswith(actor.scope_org.path)).order_by(Round.id.desc())
+    ).all()
+    return [r for r in rounds if predicate(actor, r)]

@@ -16,7 +16,9 @@ from scorecard.domain.ranking import (
     RankingDeduction,
     RankingLeaf,
     RankingRow,
+    RankingRules,
     RankingTop,
+    TierRule,
 )
 from scorecard.domain.rules import deductions_of
 from scorecard.domain.scoring import TargetInput, bonus_total, compute_round, leaf_final_cents
@@ -319,3 +321,14 @@ def _deductions(session: Session, rnd: Round, st: Structure, targets: list[_Targ
             out.append(RankingDeduction(target.category, target.org_code, target.org_name,
                                        code, ind.name, points, reason, assessor))
     return out
+
+
+def ranking_rules(rnd: Round) -> RankingRules:
+    """The settings the 说明 sheet explains (a published scheme never changes, so these are
+    as stable as the snapshot)."""
+    s = rnd.scheme
+    return RankingRules(
+        tiers=tuple(TierRule(t.name, t.threshold, t.quota_pct) for t in s.tiers) or RankingRules().tiers,
+        trimmed=rnd.trimmed, convert=s.convert, bonus_cap=s.bonus_cap, veto_cap=s.veto_cap,
+        tie_break=tuple(s.tie_break or ()),
+    )

@@ -1,9 +1,8 @@
-"""Spreadsheet exchange for a round: the score template out, filled scores in, the ranking
-workbook out. Permissions and phases are checked here; parsing lives in importers/, writing in
-exports/. Flush, never commit: the caller commits only when everything succeeded."""
+"""Spreadsheet exchange for a round: what the score template holds, filled scores in, a targets
+file's codes. Permissions and phases are checked here; parsing lives in importers/, writing in
+exports/ (score_template.py, ranking.py). Flush, never commit: the caller commits only when everything succeeded."""
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -13,12 +12,8 @@ from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from xlsxwriter.exceptions import XlsxWriterException
 
-from scorecard.domain.ranking import Ranking
 from scorecard.domain.rules import RuleError, deductions_of, input_from_points
-from scorecard.exports.ranking import RankingRules, TierRule, write_ranking_workbook
-from scorecard.exports.score_template import SHEET, write_score_template
 from scorecard.importers.common import (
     ImportFailed,
     ImportIssue,
@@ -29,11 +24,12 @@ from scorecard.importers.common import (
     open_workbook,
 )
 from scorecard.importers.orgs import SYNONYMS as ORG_SYNONYMS
+from scorecard.importers.scores import SHEET_NAME as SHEET
 from scorecard.importers.scores import LeafInfo, ScoreCell, parse_scores
 from scorecard.models import Round, RoundTarget, Score, User
 from scorecard.services import audit, permissions
 from scorecard.services.errors import PermissionDenied, ServiceError
-from scorecard.services.rounds.ranking import ranking_for, round_structure
+from scorecard.services.rounds.ranking import round_structure
 from scorecard.services.scoring import scores as scoring
 
 SCORING_PHASES = ("self", "review")
@@ -46,10 +42,19 @@ class ImportResult:
     leaves: int  # distinct leaves touched
 
 
-def export_score_template(session: Session, actor: User, rnd: Round, path: str | Path) -> int:
-    """Write the actor's score template for rnd (prefilled with the actor's own saved scores
-    and their comments as 备注). Targets in the actor's home unit are left out. Returns the
-    number of target rows."""
+@dataclass
+class ScoreTemplate:
+    """What the actor's score template holds: the leaves, the targets they score (never their
+    home unit) with the leaves that apply to each, and their own saved scores and 备注."""
+    title: str
+    leaves: list[tuple[str, str, Decimal]]
+    targets: list[tuple[str, str, str, set[str]]]
+    existing: dict[tuple[str, str], Decimal]
+    notes: dict[str, str]
+    created: dt.datetime | None
+
+
+def score_template(session: Session, actor: User, rnd: Round) -> ScoreTemplate:
     if not permissions.can_view_round(actor, rnd):
         raise PermissionDenied()
     st = round_structure(rnd)
@@ -59,10 +64,8 @@ def export_score_template(session: Session, actor: User, rnd: Round, path: str |
     targets = [(t.org.code, t.org.name, t.category.name,
                 {c for c in st.leaf_codes if st.applies(c, t.category.name)}) for t in rows]
     existing, notes = _own_scores(session, actor, rnd, st)
-    title = f"{rnd.name}评分表（考核员：{actor.display_name}）"
-    with _writing(path):
-        write_score_template(path, title, leaves, targets, existing, notes, created=rnd.created_at)
-    return len(targets)
+    return ScoreTemplate(f"{rnd.name}评分表（考核员：{actor.display_name}）", leaves, targets, existing, notes,
+                         rnd.created_at)
 
 
 def _targets(session: Session, rnd: Round) -> list[RoundTarget]:
@@ -151,36 +154,6 @@ def _refusal(actor: User, target: RoundTarget) -> str:
     if not permissions.in_scope(actor, target.org):
         return f"{name}不在您的管理范围内，不能为其评分"
     return f"不能为{name}评分"
-
-
-def export_ranking(session: Session, actor: User, rnd: Round, path: str | Path,
-                   today: dt.date | None = None) -> Ranking:
-    """The ranking workbook; a finalized round comes from its frozen snapshot."""
-    if not permissions.can_view_ranking(actor, rnd):
-        raise PermissionDenied()
-    report = ranking_for(session, rnd, today)
-    with _writing(path):
-        write_ranking_workbook(report, path, ranking_rules(rnd))
-    return report
-
-
-def ranking_rules(rnd: Round) -> RankingRules:
-    """The settings the 说明 sheet explains (a published scheme never changes, so these are
-    as stable as the snapshot)."""
-    s = rnd.scheme
-    return RankingRules(
-        tiers=tuple(TierRule(t.name, t.threshold, t.quota_pct) for t in s.tiers) or RankingRules().tiers,
-        trimmed=rnd.trimmed, convert=s.convert, bonus_cap=s.bonus_cap, veto_cap=s.veto_cap,
-        tie_break=tuple(s.tie_break or ()),
-    )
-
-
-@contextlib.contextmanager
-def _writing(path: str | Path):
-    try:
-        yield
-    except (OSError, XlsxWriterException) as exc:
-        raise ServiceError(f"无法写入文件“{path}”：{exc}", "path") from None
 
 
 def read_target_codes(source: str | Path | bytes | IO[bytes]) -> list[str]:

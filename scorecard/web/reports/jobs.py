@@ -10,11 +10,15 @@ from pathlib import Path
 from flask import abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from scorecard.exports.ranking import ranking_title
+from scorecard.exports.ranking import ranking_job, ranking_title
+from scorecard.exports.reports import cards_job
 from scorecard.services.reports import jobs
 from scorecard.web.common import actor, export_slot, get_db, safe_filename
 from scorecard.web.reports import bp
 from scorecard.web.reports.tables import load_round
+
+# What each kind of job writes (the exports layer's workbooks).
+WRITERS = {"ranking": ranking_job, "cards": cards_job}
 
 
 def jobs_root() -> Path:
@@ -53,9 +57,9 @@ def start_job(round_id: int, kind: str):
     sessions = current_app.extensions["scorecard.sessions"]
     wait = export_slot(jobs.STALE.total_seconds() / 2)  # queued until a slot frees up
     if current_app.config.get("EXPORT_JOBS_INLINE"):
-        jobs.run(jobs_root(), job.id, sessions, slot=wait)
+        jobs.run(jobs_root(), job.id, sessions, WRITERS, slot=wait)
     else:
-        threading.Thread(target=jobs.run, args=(jobs_root(), job.id, sessions), kwargs={"slot": wait},
+        threading.Thread(target=jobs.run, args=(jobs_root(), job.id, sessions, WRITERS), kwargs={"slot": wait},
                          name=f"export-{job.id}", daemon=True).start()
     return redirect(url_for("reports.job", job_id=job.id))
 

@@ -18,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from scorecard.domain.numbers import plain
 from scorecard.exports.columns import ranking_columns
-from scorecard.exports.ranking import ranking_title
+from scorecard.exports.ranking import export_ranking, ranking_title
 from scorecard.models import PHASE_ORDER, PHASES, Category, Organisation, Round, RoundTarget, Scheme, Score
 from scorecard.services import permissions
 from scorecard.services.errors import PermissionDenied, ServiceError
@@ -29,7 +29,6 @@ from scorecard.services.rounds.ranking import (
     ranking_for,
     round_structure,
 )
-from scorecard.services.scoring import exchange
 from scorecard.web.common import (
     actor,
     cell_text,
@@ -51,11 +50,6 @@ ACTIONS = {
     "finalize": ("定档", ("review", "publicity"),
                  "定档后冻结快照：方案版本、组织名称、每项得分、排名和等次全部锁定，之后的导出与页面均以快照为准，不可再修改。"),
 }
-
-
-def can_list_rounds(user) -> bool:
-    """Rounds pages are for assessors, leaders and admins (units and clerks never see them)."""
-    return user.role in ("admin", "assessor", "leader")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -90,13 +84,8 @@ def _load_round(round_id: int, predicate) -> Round:
 @bp.route("/")
 @login_required
 def index():
-    require(can_list_rounds(current_user))
-    rounds = get_db().scalars(
-        select(Round).join(Organisation, Round.owner_org_id == Organisation.id)
-        .where(Organisation.path.startswith(current_user.scope_org.path)).order_by(Round.id.desc())
-    ).all()
-    rounds = [r for r in rounds if permissions.can_view_round(current_user, r)]
-    return render_template("rounds/index.html", rounds=rounds)
+    require(permissions.can_list_rounds(current_user))
+    return render_template("rounds/index.html", rounds=rounds_svc.visible_rounds(get_db(), actor()))
 
 
 def _published_schemes(db) -> list[Scheme]:
@@ -335,7 +324,7 @@ def ranking_xlsx(round_id: int):
     rnd = _load_round(round_id, permissions.can_view_ranking)
     db = get_db()
     try:
-        resp = send_workbook(ranking_title(rnd.name), lambda path: exchange.export_ranking(db, actor(), rnd, path))
+        resp = send_workbook(ranking_title(rnd.name), lambda path: export_ranking(db, actor(), rnd, path))
     except PermissionDenied:
         abort(403)
     except ServiceError as exc:

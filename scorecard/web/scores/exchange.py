@@ -1,4 +1,4 @@
-"""Score template download and filled-template upload (services.exchange does the work)."""
+"""Score template download and filled-template upload (services/scoring/exchange.py and exports/score_template.py do the work)."""
 from __future__ import annotations
 
 import io
@@ -34,7 +34,7 @@ def _categories(rnd: Round) -> list:
 @bp.route("/rounds/<int:round_id>/scores/template.xlsx")
 @login_required
 def template(round_id: int):
-    from scorecard.services.scoring.exchange import export_score_template
+    from scorecard.exports.score_template import export_score_template
 
     db, rnd = get_db(), _round(round_id)
     with tempfile.TemporaryDirectory(prefix="scorecard-") as tmp:
