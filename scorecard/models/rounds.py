@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from scorecard.domain.phases import PHASE_ORDER, PHASES, phase_label  # noqa: F401 (re-exported)
+from scorecard.domain.phases import PHASE_ORDER, PHASES, RESULT_PHASES, SCORING_PHASES, phase_label  # noqa: F401
 from scorecard.models.accounts import User
 from scorecard.models.base import Base, utcnow
 from scorecard.models.orgs import Category, Organisation
@@ -46,6 +46,16 @@ class Round(Base):
     @property
     def is_final(self) -> bool:
         return self.phase == "final"
+
+    @property
+    def scoring_open(self) -> bool:
+        """Scores, self-assessments, 实地核验 and votes may still change (自评填报 / 审核评分)."""
+        return self.phase in SCORING_PHASES
+
+    @property
+    def results_published(self) -> bool:
+        """Results are shown to the assessed units (公示 / 已定档)."""
+        return self.phase in RESULT_PHASES
 
 
 class RoundTarget(Base):
