@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from scorecard.cli.base import Context, pass_ctx, user_group
 from scorecard.models import User
-from scorecard.services.accounts import security
+from scorecard.services.accounts import users as accounts
 from scorecard.services.errors import ServiceError
 
 
@@ -27,7 +27,7 @@ def passwd(ctx: Context, name: str, password: str) -> None:
     """Set NAME's password; NAME must change it at the next login."""
     with ctx.unit_of_work() as session:
         user = _user(session, name)
-        security.reset_password(session, None, user, password)
+        accounts.reset_password(session, None, user, password)
         click.echo(f"已重置账号“{user.username}”的密码，该账号下次登录时须修改密码")
 
 
@@ -38,5 +38,5 @@ def unlock(ctx: Context, name: str) -> None:
     """Clear the login lockout of NAME."""
     with ctx.unit_of_work() as session:
         user = _user(session, name)
-        changed = security.unlock(session, None, user)
+        changed = accounts.unlock(session, None, user)
         click.echo(f"已解除账号“{user.username}”的登录锁定" if changed else f"账号“{user.username}”未被锁定")

@@ -49,6 +49,11 @@ def can_manage_users(user: User) -> bool:
     return user.role == "admin"
 
 
+def can_manage_user(user: User, account: User) -> bool:
+    """An administrator manages the accounts whose scope lies in their own sub-tree."""
+    return can_manage_users(user) and in_scope(user, account.scope_org)
+
+
 # -- roles' areas (navigation and landing pages)
 
 def can_list_rounds(user: User) -> bool:

@@ -7,9 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo
 
-from scorecard.services.accounts import security as security_svc
-from scorecard.services.errors import ServiceError
-from scorecard.web.common import actor, form_error, get_db
+from scorecard.services.accounts import passwords
+from scorecard.web.common import actor, get_db, unit_of_work
 from scorecard.web.security import mark_active
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -27,18 +26,13 @@ class PasswordForm(FlaskForm):
 def password():
     form = PasswordForm()
     if form.validate_on_submit():
-        db = get_db()
         user = actor()
-        try:
-            security_svc.change_password(db, user, form.current.data, form.password.data)
-        except ServiceError as exc:
-            db.rollback()
-            form_error(form, exc)
-        else:
-            db.commit()
+        with unit_of_work(form) as done:
+            passwords.change_password(get_db(), user, form.current.data, form.password.data)
+        if done:
             login_user(user)  # the session version changed: other sessions are signed out
             mark_active()
             flash("密码已修改，其他设备上的登录已失效", "success")
             return redirect(url_for("home.index"))
-    return render_template("account/password.html", form=form, policy=security_svc.POLICY_TEXT,
+    return render_template("account/password.html", form=form, policy=passwords.POLICY_TEXT,
                            forced=current_user.must_change_password)

@@ -1,4 +1,5 @@
-"""Login and logout (lockout, audit and the forced password change live in services/security)."""
+"""Login and logout (lockout and audit live in services/accounts/security.py, the forced
+password change in web/security.py)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -9,9 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from scorecard.services import audit
-from scorecard.services.accounts import security as security_svc
-from scorecard.web.common import actor, get_db
+from scorecard.services.accounts import security
+from scorecard.web.common import actor, get_db, unit_of_work
 from scorecard.web.security import mark_active
 
 bp = Blueprint("auth", __name__)
@@ -26,12 +26,11 @@ class LoginForm(FlaskForm):
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        db = get_db()
         cfg = current_app.config
-        result = security_svc.login(db, form.username.data, form.password.data, request.remote_addr,
-                                    max_failures=cfg["LOGIN_MAX_FAILURES"],
+        with unit_of_work():  # failures and lockouts are recorded too
+            result = security.login(get_db(), form.username.data, form.password.data,
+                                    request.remote_addr, max_failures=cfg["LOGIN_MAX_FAILURES"],
                                     lock_minutes=cfg["LOGIN_LOCK_MINUTES"])
-        db.commit()  # failures and lockouts are recorded too
         if not result.ok:
             flash(result.message, "danger")
         else:
@@ -54,10 +53,8 @@ def _safe_next(target: str) -> str:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    db = get_db()
-    user = actor()
-    audit.record(db, user, "logout", "login", user.id, new={"username": user.username})
-    db.commit()
+    with unit_of_work():
+        security.logout(get_db(), actor())
     logout_user()
     session.clear()
     flash("已退出登录", "info")

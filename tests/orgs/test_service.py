@@ -1,4 +1,4 @@
-"""services/orgs/tree.py: import (upsert), edit, tree, account activation."""
+"""services/orgs/tree.py: import (upsert), edit, tree; account activation (services/accounts)."""
 from __future__ import annotations
 
 import pytest
@@ -7,6 +7,7 @@ from sqlalchemy import select
 from scorecard.importers.common import ImportFailed
 from scorecard.importers.orgs import parse_orgs
 from scorecard.models import Organisation
+from scorecard.services.accounts import users as accounts
 from scorecard.services.errors import PermissionDenied, ServiceError
 from scorecard.services.orgs import tree as svc
 from tests.orgs.helpers import audits, dump, org_by_code, org_xlsx, row
@@ -238,15 +239,15 @@ def test_org_tree_and_counts(session, w):
 # ----------------------------------------------------------------------------- accounts
 
 def test_set_user_active(session, w, make):
-    assert svc.set_user_active(session, w["admin"], w["unit_b"], False) is True
-    assert svc.set_user_active(session, w["admin"], w["unit_b"], False) is False
+    assert accounts.set_user_active(session, w["admin"], w["unit_b"], False) is True
+    assert accounts.set_user_active(session, w["admin"], w["unit_b"], False) is False
     entry, = audits(session, "user", "deactivate")
     assert entry.old["active"] is True and entry.new == {"username": "unit_b", "active": False}
     with pytest.raises(ServiceError) as exc:
-        svc.set_user_active(session, w["admin"], w["admin"], False)
+        accounts.set_user_active(session, w["admin"], w["admin"], False)
     assert exc.value.message == "不能停用自己的账号"
     admin_a = make.user("admin_a", "admin", w["a"])
     with pytest.raises(PermissionDenied):
-        svc.set_user_active(session, admin_a, w["unit_b"], True)
+        accounts.set_user_active(session, admin_a, w["unit_b"], True)
     with pytest.raises(PermissionDenied):
-        svc.set_user_active(session, w["assessor"], w["unit_a"], False)
+        accounts.set_user_active(session, w["assessor"], w["unit_a"], False)

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from scorecard.models import AuditEntry, PasswordHistory, User
-from scorecard.services.accounts import security
+from scorecard.services.accounts import passwords
 from scorecard.services.accounts import users as accounts
 from scorecard.services.errors import ServiceError
 from tests.conftest import login
@@ -29,16 +29,16 @@ def w(make, session):
     ("A1!" + "x" * 200, "密码不能超过128位"),
 ])
 def test_policy_refusals(password, message):
-    assert any(message in p for p in security.policy_problems(password, "zhangsan"))
+    assert any(message in p for p in passwords.policy_problems(password, "zhangsan"))
 
 
 @pytest.mark.parametrize("password", ["Gd-Passw0rd", "abcdefgh1!", "ABCDEFGH1!", "党建考核abcd1234", "Abcdefghij1"])
 def test_policy_accepts(password):
-    assert security.policy_problems(password, "zhangsan") == []
+    assert passwords.policy_problems(password, "zhangsan") == []
 
 
 def test_short_usernames_do_not_ban_letters():
-    assert security.policy_problems("a-Passw0rd1", "a") == []
+    assert passwords.policy_problems("a-Passw0rd1", "a") == []
 
 
 def test_history_refuses_the_last_five(session, w):
@@ -46,22 +46,22 @@ def test_history_refuses_the_last_five(session, w):
     current = "Passw0rd!"
     used = [f"Hist-{i}-Passw0rd" for i in range(6)]
     for pw in used:
-        security.change_password(session, user, current, pw)
+        passwords.change_password(session, user, current, pw)
         current = pw
     session.commit()
     assert session.scalar(select(PasswordHistory).where(PasswordHistory.user_id == user.id).limit(1))
     assert len(session.scalars(select(PasswordHistory).where(PasswordHistory.user_id == user.id)).all()) == 5
     for old in used[-5:-1]:
         with pytest.raises(ServiceError, match="最近5次"):
-            security.change_password(session, user, current, old)
+            passwords.change_password(session, user, current, old)
     with pytest.raises(ServiceError, match="不能与当前密码相同"):
-        security.change_password(session, user, current, current)
-    security.change_password(session, user, current, used[0])  # six changes ago: allowed again
+        passwords.change_password(session, user, current, current)
+    passwords.change_password(session, user, current, used[0])  # six changes ago: allowed again
 
 
 def test_change_password_checks_current(session, w):
     with pytest.raises(ServiceError, match="当前密码不正确"):
-        security.change_password(session, w["unit_a"], "wrong", GOOD)
+        passwords.change_password(session, w["unit_a"], "wrong", GOOD)
 
 
 def test_change_password_page(client, session, w):
@@ -132,14 +132,14 @@ def test_factory_and_demo_accounts_are_not_forced(client, session, w):
     assert accounts.create_user(session, None, "cli_x", "Demo@2025!", "unit", "A").must_change_password is True
     from scorecard.cli.demo import DEMO_PASSWORD
     for a in ["admin", "kaohe_a", "tianbao", "jifen", "lingdao"]:
-        assert security.policy_problems(DEMO_PASSWORD, a) == [], a
+        assert passwords.policy_problems(DEMO_PASSWORD, a) == [], a
 
 
 def test_admin_reset_forces_change_and_unlock(session, w):
-    security.reset_password(session, w["admin"], w["unit_a"], "Reset-Pass-1")
+    accounts.reset_password(session, w["admin"], w["unit_a"], "Reset-Pass-1")
     assert w["unit_a"].must_change_password is True
     with pytest.raises(ServiceError, match="您没有权限"):
-        security.reset_password(session, w["unit_a"], w["unit_b"], "Reset-Pass-1")
+        accounts.reset_password(session, w["unit_a"], w["unit_b"], "Reset-Pass-1")
     w["unit_b"].failed_logins = 3
-    assert security.unlock(session, w["admin"], w["unit_b"]) is True
+    assert accounts.unlock(session, w["admin"], w["unit_b"]) is True
     assert w["unit_b"].failed_logins == 0

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from scorecard.models import AuditEntry, PasswordHistory, User
-from scorecard.services.accounts import security
+from scorecard.services.accounts import passwords, security
 from tests.conftest import login
 from tests.orgs.helpers import audits
 
@@ -202,7 +202,7 @@ def test_generated_password_is_shown_once_and_works(app, client, session, w):
     assert resp.status_code == 200 and "已重置，该用户下次登录时须修改密码" in html
     assert resp.headers["Cache-Control"] == "no-store"
     password = re.search(r'<code class="secret">([^<]+)</code>', html).group(1)
-    assert not security.policy_problems(password, "unit_b") and len(password) == 14
+    assert not passwords.policy_problems(password, "unit_b") and len(password) == 14
     assert "style=" not in html and "<script" not in html
     assert password not in client.get("/users/").get_data(as_text=True)  # not in a flash
     session.expire_all()
@@ -214,10 +214,10 @@ def test_generated_password_is_shown_once_and_works(app, client, session, w):
 
 
 def test_generated_passwords_meet_the_policy():
-    seen = {security.generate_password("abc") for _ in range(300)}
+    seen = {passwords.generate_password("abc") for _ in range(300)}
     assert len(seen) == 300
     for p in seen:
-        assert security.character_classes(p) == 4 and not security.policy_problems(p, "abc")
+        assert passwords.character_classes(p) == 4 and not passwords.policy_problems(p, "abc")
         assert not set(p) & set("Il1O0o")
 
 

@@ -1,5 +1,5 @@
-"""Organisation tree: editing, browsing; account activation. The import (upsert by code)
-lives in org_import.py and is re-exported here.
+"""Organisation tree: editing and browsing. The import (upsert by code) lives in
+services/orgs/importing.py and is re-exported here.
 
 A web actor must be an administrator, may only change organisations inside their scope, and
 may only place organisations under parents inside their scope.
@@ -185,21 +185,3 @@ def categories(session: Session) -> list[Category]:
 
 def groups(session: Session) -> list[OrgGroup]:
     return list(session.scalars(select(OrgGroup).order_by(OrgGroup.name)))
-
-
-# ---------------------------------------------------------------------------- accounts
-
-def set_user_active(session: Session, actor: User, user: User, active: bool) -> bool:
-    """Activate/deactivate an account in the actor's scope. Returns True when changed."""
-    if not (permissions.can_manage_users(actor) and permissions.in_scope(actor, user.scope_org)):
-        raise PermissionDenied("您没有权限管理该账号")
-    if user.id == actor.id and not active:
-        raise ServiceError("不能停用自己的账号", "active")
-    if user.active == active:
-        return False
-    user.active = active
-    session.flush()
-    audit.record(session, actor, "activate" if active else "deactivate", "user", user.id,
-                 old={"username": user.username, "active": not active},
-                 new={"username": user.username, "active": active})
-    return True

@@ -1,26 +1,22 @@
-"""Account access for administrators: the state shown on the account list (正常 / 已锁定 /
-已停用 / 需修改密码), clearing a login lockout, and resetting a forgotten password (typed by the
-administrator or generated, shown once). The services check the sub-tree rule and write the
-audit rows (reset_password / unlock, username only: a password is never shown again or logged).
+"""Account access for administrators: clearing a login lockout, and resetting a forgotten
+password (typed by the administrator or generated, shown once). The services
+(services/accounts/users.py) check the sub-tree rule and write the audit rows.
 
-Registered on the users blueprint (see the end of users.py).
+Registered on the users blueprint (see accounts.py).
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo
 
 from scorecard.models import User
 from scorecard.services import permissions
-from scorecard.services.accounts import security as security_svc
-from scorecard.services.clock import local_time
-from scorecard.services.errors import PermissionDenied, ServiceError
-from scorecard.web.common import actor, form_error, get_db, get_or_404, require
+from scorecard.services.accounts import passwords
+from scorecard.services.accounts import users as accounts
+from scorecard.web.common import actor, get_db, get_or_404, require, unit_of_work
 from scorecard.web.users import bp
 
 RESET_DONE = "已重置，该用户下次登录时须修改密码"
@@ -32,23 +28,11 @@ class ResetForm(FlaskForm):
                                                     EqualTo("password", "两次输入的密码不一致")])
 
 
-def account_states(user: User, now: dt.datetime) -> list[tuple[str, str]]:
-    """(Chinese label, CSS class) for every state that applies; 正常 when none does."""
-    states = []
-    if not user.active:
-        states.append(("已停用", "draft"))
-    if security_svc.is_locked(user, now):
-        states.append((f"已锁定（至 {local_time(user.locked_until):%H:%M}）", "locked"))
-    if user.must_change_password:
-        states.append(("需修改密码", "must-change"))
-    return states or [("正常", "published")]
-
-
 def _managed(user_id: int) -> User:
     """The account, if the signed-in administrator may manage it (own sub-tree); else 403/404."""
-    require(permissions.can_manage_users(current_user))
+    require(permissions.can_manage_users(actor()))
     user = get_or_404(get_db(), User, user_id)
-    require(permissions.in_scope(current_user, user.scope_org))
+    require(permissions.can_manage_user(actor(), user))
     return user
 
 
@@ -61,12 +45,8 @@ def _own_account():
 @login_required
 def unlock(user_id: int):
     user = _managed(user_id)
-    db = get_db()
-    try:
-        changed = security_svc.unlock(db, actor(), user)
-    except PermissionDenied:
-        require(False)
-    db.commit()
+    with unit_of_work():
+        changed = accounts.unlock(get_db(), actor(), user)
     if changed:
         flash(f"已解除账号“{user.username}”的登录锁定", "success")
     else:
@@ -78,24 +58,16 @@ def unlock(user_id: int):
 @login_required
 def reset_password(user_id: int):
     user = _managed(user_id)
-    if user.id == current_user.id:
+    if user.id == actor().id:
         return _own_account()
     form = ResetForm()
     if form.validate_on_submit():
-        db = get_db()
-        try:
-            security_svc.reset_password(db, actor(), user, form.password.data)
-        except PermissionDenied:
-            db.rollback()
-            require(False)
-        except ServiceError as exc:
-            db.rollback()
-            form_error(form, exc)
-        else:
-            db.commit()
+        with unit_of_work(form) as done:
+            accounts.reset_password(get_db(), actor(), user, form.password.data)
+        if done:
             flash(f"账号“{user.username}”的密码{RESET_DONE}", "success")
             return redirect(url_for("users.index"))
-    return render_template("users/password.html", user=user, form=form, policy=security_svc.POLICY_TEXT)
+    return render_template("users/password.html", user=user, form=form, policy=passwords.POLICY_TEXT)
 
 
 @bp.route("/<int:user_id>/password/generate", methods=["POST"])
@@ -104,19 +76,12 @@ def generate_password(user_id: int):
     """Reset to a generated temporary password, shown on this response only (never stored in
     the session, a flash message or the log)."""
     user = _managed(user_id)
-    if user.id == current_user.id:
+    if user.id == actor().id:
         return _own_account()
-    db = get_db()  # the CSRF token is checked app-wide (CSRFProtect) before this view runs
-    password = security_svc.generate_password(user.username)
-    try:
-        security_svc.reset_password(db, actor(), user, password)
-    except PermissionDenied:
-        db.rollback()
-        require(False)
-    except ServiceError as exc:  # pragma: no cover - a generated password meets the policy
-        db.rollback()
-        flash(exc.message, "danger")
+    password = passwords.generate_password(user.username)  # CSRF is checked app-wide first
+    with unit_of_work() as done:
+        accounts.reset_password(get_db(), actor(), user, password)
+    if not done:  # pragma: no cover - a generated password meets the policy
         return redirect(url_for("users.reset_password", user_id=user.id))
-    db.commit()
     return render_template("users/password_done.html", user=user, password=password,
                            done=RESET_DONE)
