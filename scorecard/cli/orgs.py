@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy import select
 
 from scorecard.cli.base import Context, import_group, pass_ctx, user_group
-from scorecard.importers.orgs import parse_orgs
-from scorecard.models import ROLES, Organisation
+from scorecard.models import ROLES
 from scorecard.services.accounts.users import create_user
-from scorecard.services.orgs.tree import apply_org_import
+from scorecard.services.orgs.importing import import_org_file
 
 
 @import_group.command("orgs")
@@ -18,9 +16,7 @@ from scorecard.services.orgs.tree import apply_org_import
 def import_orgs(ctx: Context, file: str, dry_run: bool) -> None:
     """Import or update organisations from FILE.xlsx (编码, 名称, 上级编码, 类别, 片组, 组织类型)."""
     with ctx.unit_of_work(dry_run) as session:
-        existing = session.scalars(select(Organisation.code)).all()
-        rows = parse_orgs(file, existing)
-        summary = apply_org_import(session, None, rows)
+        summary = import_org_file(session, None, file)
         for line in summary.details:
             click.echo(f"  {line}")
         click.echo(summary.text(dry_run))

@@ -141,3 +141,11 @@ def unlock(session: Session, actor: User | None, user: User) -> bool:
     session.flush()
     audit.record(session, actor, "unlock", "user", user.id, new={"username": user.username})
     return True
+
+
+def users_scoped_at(session: Session, actor: User, org: Organisation) -> list[User]:
+    """The accounts whose data scope is exactly this organisation (for its page): only an
+    administrator sees them, others get an empty list."""
+    if not permissions.can_manage_users(actor):
+        return []
+    return list(session.scalars(select(User).where(User.scope_org_id == org.id).order_by(User.username)))

@@ -25,7 +25,7 @@ from sqlalchemy import String, bindparam, cast, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from scorecard.importers.common import ImportFailed, ImportIssue, gc_paused
-from scorecard.importers.orgs import OrgRow
+from scorecard.importers.orgs import OrgRow, parse_orgs
 from scorecard.models import Category, Organisation, OrgGroup, User
 from scorecard.services import audit, permissions
 from scorecard.services.errors import PermissionDenied
@@ -312,3 +312,10 @@ def _expire_held(session: Session, ids: set[int | None]) -> None:
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Organisation) and inspect(obj).identity[0] in ids:
             session.expire(obj)
+
+
+def import_org_file(session: Session, actor: User | None, source) -> ImportSummary:
+    """Parse an organisation sheet (a path or a stream; codes already in the database may be
+    parents) and apply it."""
+    rows = parse_orgs(source, session.scalars(select(Organisation.code)).all())
+    return apply_org_import(session, actor, rows)

@@ -37,6 +37,17 @@ from scorecard.services.schemes.lifecycle import (
 KINDS = {"bonus": "bonus", "加分": "bonus", "加分项": "bonus", "penalty": "penalty", "减分": "penalty",
          "减分项": "penalty"}
 MAX_TIER_NAME = 20
+# How each rule type's parameters are written (the edit form and the import template show it).
+RULE_HINTS = {
+    "direct": "无需参数，请留空",
+    "deduct": "每次=2 或 范围=1-3；留空表示每次扣分由考核员填写（扣完为止）",
+    "count": "每次=2（累计不超过本指标分值）",
+    "grade": "好=100%,较好=80%,一般=60%,差=0%（留空即用此默认）",
+    "ratio": "目标=100",
+    "check": "无需参数，请留空",
+    "vote": "满意=1,基本满意=0.6,不满意=0（留空即用此默认）",
+    "tasks": "无需参数，请留空（按责任清单任务按期完成率计分）",
+}
 
 
 # --- settings --------------------------------------------------------------------------------

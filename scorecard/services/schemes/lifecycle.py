@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from scorecard.domain.numbers import fmt, places, plain, to_decimal
 from scorecard.domain.tree import validate_tree
 from scorecard.importers.common import split_list
+from scorecard.importers.scheme import parse_scheme
 from scorecard.models import Category, Indicator, Scheme, SchemeItem, Tier, User, utcnow
 from scorecard.services import audit, permissions
 from scorecard.services.errors import PermissionDenied, ServiceError
@@ -39,11 +40,6 @@ class PublishRefused(ServiceError):
 
 
 # --- guards and look-ups ------------------------------------------------------------------
-
-def require_view(actor: User | None) -> None:
-    if actor is not None and not permissions.can_view_schemes(actor):
-        raise PermissionDenied()
-
 
 def require_manage(actor: User | None) -> None:
     if actor is not None and not permissions.can_manage_schemes(actor):
@@ -93,6 +89,27 @@ def previous_version(session: Session, scheme: Scheme) -> Scheme | None:
         select(Scheme).where(Scheme.code == scheme.code, Scheme.version < scheme.version)
         .order_by(Scheme.version.desc())
     )
+
+
+def later_version(session: Session, scheme: Scheme) -> Scheme | None:
+    """The newest version of the same code after this one (the page points to it)."""
+    return session.scalar(
+        select(Scheme).where(Scheme.code == scheme.code, Scheme.version > scheme.version)
+        .order_by(Scheme.version.desc())
+    )
+
+
+def other_versions(session: Session, scheme: Scheme) -> list[Scheme]:
+    """The other versions of the scheme's code, newest first (to compare against)."""
+    return list(session.scalars(
+        select(Scheme).where(Scheme.code == scheme.code, Scheme.id != scheme.id)
+        .order_by(Scheme.version.desc())
+    ))
+
+
+def category_names(session: Session) -> list[str]:
+    """Every category known, in creation order (the choices of a scheme's categories)."""
+    return list(session.scalars(select(Category.name).order_by(Category.id)))
 
 
 def _next_version(session: Session, code: str) -> int:
@@ -274,6 +291,15 @@ def import_scheme(session: Session, actor: User | None, parsed, code: str, name:
     audit.record(session, actor, "import", "scheme", scheme.id,
                  new={"code": code, "version": scheme.version, "layout": parsed.layout, **dump(scheme)})
     return scheme
+
+
+def import_scheme_file(session: Session, actor: User | None, source, code: str, name: str | None,
+                       year) -> Scheme:
+    """Parse a workbook (ImportFailed lists its problems) and import it as a draft; a blank
+    name takes the workbook's own title (设置 → 方案名称)."""
+    require_manage(actor)
+    parsed = parse_scheme(source)
+    return import_scheme(session, actor, parsed, code, (name or "").strip() or (parsed.title or ""), year)
 
 
 def _import_indicators(session: Session, scheme: Scheme, parsed_indicators) -> None:
