@@ -3,9 +3,10 @@ publish (DESIGN §2 "Scheme")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from scorecard.domain.numbers import fmt, places, to_decimal
 from scorecard.domain.rule_base import RULE_TYPES
@@ -30,6 +31,32 @@ class NodeSpec:
         self.categories = frozenset(self.categories or ())
         if self.params is None:
             self.params = {}
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def find_cycles(parent_of: Mapping[K, K | None]) -> list[list[K]]:
+    """Every loop of a parent relation (indicators, organisations), once each: its keys in
+    parent direction, starting with the one that comes first in the mapping. A parent that is
+    not a key ends a chain; a key that is its own parent is a loop of one."""
+    order = {key: i for i, key in enumerate(parent_of)}
+    state: dict[K, int] = {}  # 1 = on the current walk, 2 = finished
+    cycles: list[list[K]] = []
+    for start in parent_of:
+        path: list[K] = []
+        node: K | None = start
+        while node is not None and node in parent_of and node not in state:
+            state[node] = 1
+            path.append(node)
+            node = parent_of[node]
+        if node is not None and state.get(node) == 1:
+            loop = path[path.index(node):]
+            head = min(range(len(loop)), key=lambda i: order[loop[i]])
+            cycles.append(loop[head:] + loop[:head])
+        for key in path:
+            state[key] = 2
+    return cycles
 
 
 def label(node: NodeSpec) -> str:
@@ -121,19 +148,14 @@ def _check_codes(nodes: Sequence[NodeSpec]) -> list[str]:
 
 def _check_links(nodes: Sequence[NodeSpec], by_code: Mapping[str, NodeSpec]) -> list[str]:
     errors = []
+    looped = {code for loop in find_cycles({c: n.parent_code for c, n in by_code.items()}) for code in loop}
     for n in nodes:
         if n.parent_code is None:
             continue
         if n.parent_code not in by_code:
             errors.append(f"{label(n)}：上级指标 {n.parent_code} 不存在")
-            continue
-        seen, code = set(), n.parent_code
-        while code is not None and code in by_code and code not in seen:
-            if code == n.code:
-                errors.append(f"{label(n)}：上下级关系存在循环")
-                break
-            seen.add(code)
-            code = by_code[code].parent_code
+        elif n.code in looped:
+            errors.append(f"{label(n)}：上下级关系存在循环")
     return errors
 
 

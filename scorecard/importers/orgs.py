@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import IO, Iterable
 
+from scorecard.domain.tree import find_cycles
 from scorecard.importers.common import (
     READ_FAILED_MESSAGE,
     ImportFailed,
@@ -201,26 +202,10 @@ def _check_codes(sheet, rows: list[OrgRow], columns, existing: set[str], issues)
         elif parent not in first and parent not in existing:
             issues.add(f"上级编码“{parent}”不存在", sheet, row.row, parent_col)
 
-    # cycles among the rows of the file (A → B → A): each reported once, at its first row
-    state: dict[str, int] = {}  # 1 = on the current walk, 2 = finished
-    for row in rows:
-        if first.get(row.code) is not row or row.code in state:
-            continue
-        path: list[str] = []
-        current: OrgRow | None = row
-        while current is not None and current.code not in state:
-            state[current.code] = 1
-            path.append(current.code)
-            parent = current.parent_code
-            current = first.get(parent) if parent and parent != current.code else None
-        if current is not None and state.get(current.code) == 1:
-            cycle = path[path.index(current.code):]
-            head = min((first[c] for c in cycle), key=lambda r: r.row)
-            begin = cycle.index(head.code)
-            ordered = cycle[begin:] + cycle[:begin] + [head.code]
-            issues.add("上级编码形成循环：" + " → ".join(ordered), sheet, head.row, parent_col)
-        for code in path:
-            state[code] = 2
+    # loops among the rows of the file (A → B → A): each reported once, at its first row
+    parent_of = {c: (r.parent_code if r.parent_code != c else None) for c, r in first.items()}
+    for loop in find_cycles(parent_of):
+        issues.add("上级编码形成循环：" + " → ".join(loop + loop[:1]), sheet, first[loop[0]].row, parent_col)
 
 
 def _parents_first(rows: list[OrgRow]) -> list[OrgRow]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
 
+from scorecard.domain.tree import find_cycles
 from scorecard.importers.common import (
     FORMULA_MESSAGE,
     READ_FAILED_MESSAGE,
@@ -247,7 +248,7 @@ def _parse_template(wb, ws, rows, header_row, columns) -> ParsedScheme:
             issues.add(f"上级编码“{raw.parent_code}”不能是本指标自身", sheet, raw.row, parent_col)
         elif raw.parent_code not in by_code:
             issues.add(f"上级编码“{raw.parent_code}”不存在", sheet, raw.row, parent_col)
-    _check_cycles(issues, sheet, by_code, raws, parent_col)
+    _check_cycles(issues, sheet, by_code, parent_col)
 
     parents = {raw.parent_code for raw in raws if raw.parent_code}
     indicators: list[ParsedIndicator] = []
@@ -307,26 +308,11 @@ def _has_issue_at(issues, row, column) -> bool:
     return any(i.row == row and i.column == column for i in issues.issues)
 
 
-def _check_cycles(issues, sheet, by_code, raws, parent_col) -> None:
-    state: dict[str, int] = {}
-    for raw in raws:
-        if not raw.code or by_code.get(raw.code) is not raw or raw.code in state:
-            continue
-        path: list[str] = []
-        current = raw
-        while current is not None and current.code not in state:
-            state[current.code] = 1
-            path.append(current.code)
-            parent = current.parent_code
-            current = by_code.get(parent) if parent and parent != current.code else None
-        if current is not None and state.get(current.code) == 1:
-            cycle = path[path.index(current.code):]
-            head = min((by_code[c] for c in cycle), key=lambda r: r.row)
-            begin = cycle.index(head.code)
-            ordered = cycle[begin:] + cycle[:begin] + [head.code]
-            issues.add("上级编码形成循环：" + " → ".join(ordered), sheet, head.row, parent_col)
-        for code in path:
-            state[code] = 2
+def _check_cycles(issues, sheet, by_code, parent_col) -> None:
+    """Each loop once, at its first row (a row naming itself is reported on its own)."""
+    parent_of = {c: (r.parent_code if r.parent_code != c else None) for c, r in by_code.items()}
+    for loop in find_cycles(parent_of):
+        issues.add("上级编码形成循环：" + " → ".join(loop + loop[:1]), sheet, by_code[loop[0]].row, parent_col)
 
 
 def _preorder(indicators: list[ParsedIndicator]) -> list[ParsedIndicator]:

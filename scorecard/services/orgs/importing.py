@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import String, bindparam, cast, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
+from scorecard.domain.tree import find_cycles
 from scorecard.importers.common import ImportFailed, ImportIssue, gc_paused
 from scorecard.importers.orgs import OrgRow, parse_orgs
 from scorecard.models import Category, Organisation, OrgGroup, User
@@ -173,26 +174,20 @@ def _row_issues(actor, row: OrgRow, by_code, parent_of, in_file) -> list[ImportI
 
 
 def _cycle_issues(rows: list[OrgRow], parent_of: dict[str, str | None]) -> list[ImportIssue]:
-    """Cycles formed by the file together with existing data (each reported once)."""
+    """Loops formed by the file together with existing data (each reported once, at the first
+    row of the loop that names a parent: a blank parent keeps the existing one)."""
     final = dict(parent_of)
     for row in rows:
         if row.parent_code or row.code not in final:
             final[row.code] = row.parent_code
-    seen: set[frozenset[str]] = set()
+    named = {r.code: r for r in rows if r.parent_code}
+    # rows naming a parent come first (file order), so a loop starts at the first of them
+    final = {**{code: final[code] for code in named}, **final}
     issues = []
-    for row in rows:
-        if not row.parent_code:
-            continue
-        chain, current = [row.code], final.get(row.code)
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = final.get(current)
-        if current != row.code or frozenset(chain) in seen:
-            continue
-        seen.add(frozenset(chain))
-        loop = " → ".join(chain + [row.code])
+    for loop in find_cycles(final):
+        row = named[loop[0]]
         issues.append(ImportIssue(
-            f"上级编码“{row.parent_code}”会形成循环（{loop}）：组织不能位于其自身或其下级之下",
+            f"上级编码“{row.parent_code}”会形成循环（{' → '.join(loop + loop[:1])}）：组织不能位于其自身或其下级之下",
             row=row.row))
     return issues
 
