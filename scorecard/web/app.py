@@ -26,6 +26,7 @@ from scorecard.web.scores import exchange as scores_exchange
 from scorecard.web.scores import form as scores_form
 from scorecard.web.scores import grid as scores_grid
 from scorecard.web.scores import verification as scores_verification
+from scorecard.web.scores import votes as scores_votes
 from scorecard.web.selfassess import fill as selfassess_fill
 from scorecard.web.selfassess import review as selfassess_review
 from scorecard.web.users import access as users_access
@@ -34,7 +35,7 @@ from scorecard.web.users import accounts as users_accounts
 # Every module with routes; a blueprint package's routes live in several (registered once).
 VIEWS = (auth, home, account, audit, cards, dashboard, evidence, orgs,
          rounds_overview, rounds_target, schemes_pages, schemes_edit,
-         scores_form, scores_grid, scores_exchange, scores_verification,
+         scores_form, scores_grid, scores_exchange, scores_verification, scores_votes,
          selfassess_fill, selfassess_review, publicity_unit, publicity_assess,
          reports_tables, reports_jobs, users_accounts, users_access)
 

@@ -101,7 +101,7 @@ def test_stale_version_is_409_and_the_db_keeps_the_other_value(w, as_user, sessi
 @pytest.mark.parametrize("username", ["leader", "unit_a", "unit_b", "clerk", "admin", "assessor_b"])
 def test_other_roles_and_scopes_get_403(w, as_user, session, username):
     resp = post(as_user(username), w, "1.1", "10")
-    assert resp.status_code == 403 and resp.get_json()["error"] == "您没有权限执行此操作"
+    assert resp.status_code == 403 and resp.get_json()["error"] == "您没有权限访问该页面或数据"
     assert score_count(session) == 0
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from scorecard.services.selfassess import fill as selfassess
 from scorecard.services.selfassess import review
-from scorecard.web.scores.self_scores import self_beside
+from scorecard.services.scoring.self_beside import self_beside
 from tests.conftest import login
 from tests.selfassess.conftest import FULL, fill_all
 

@@ -32,9 +32,6 @@ from scorecard.services.errors import PermissionDenied, ServiceError
 from scorecard.services.rounds.ranking import round_structure
 from scorecard.services.scoring import scores as scoring
 
-SCORING_PHASES = ("self", "review")
-
-
 @dataclass
 class ImportResult:
     count: int  # score cells saved (or, in a dry run, that would be saved)
@@ -110,7 +107,7 @@ def import_score_file(session: Session, actor: User, rnd: Round, source: str | P
     Any problem raises ImportFailed listing all of them, and nothing is saved."""
     if not permissions.can_change_round(actor, rnd):
         raise PermissionDenied()
-    if rnd.phase not in SCORING_PHASES:
+    if not rnd.scoring_open:
         raise ServiceError(f"本轮考核处于“{rnd.phase_label}”阶段，不能导入评分", "round")
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
@@ -135,9 +132,10 @@ def _check_cells(actor: User, st, by_code: dict[str, RoundTarget], cells: list[S
     refused: set[int] = set()
     for cell in cells:
         target = by_code[cell.target_code]
-        if cell.row not in refused and not permissions.can_score(actor, target):
+        reason = None if cell.row in refused else permissions.why_not_score(actor, target)
+        if reason:
             refused.add(cell.row)
-            issues.add(_refusal(actor, target), SHEET, cell.row)
+            issues.add(f"“{target.org.code} {target.org.name}”：{reason}", SHEET, cell.row)
         if cell.row in refused:
             continue
         try:
@@ -145,15 +143,6 @@ def _check_cells(actor: User, st, by_code: dict[str, RoundTarget], cells: list[S
         except RuleError as exc:
             issues.add(f"{cell.leaf_code}：{exc}", SHEET, cell.row, cell.column)
     issues.fail_if_any()
-
-
-def _refusal(actor: User, target: RoundTarget) -> str:
-    name = f"“{target.org.code} {target.org.name}”"
-    if permissions.is_home_unit(actor, target.org):
-        return f"{name}是您所在单位（或其下级），需回避，不能为其评分"
-    if not permissions.in_scope(actor, target.org):
-        return f"{name}不在您的管理范围内，不能为其评分"
-    return f"不能为{name}评分"
 
 
 def read_target_codes(source: str | Path | bytes | IO[bytes]) -> list[str]:

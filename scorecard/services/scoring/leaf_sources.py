@@ -92,13 +92,6 @@ def _verified(session: Session, where: list) -> list[tuple[int, int, Decimal]]:
     return [(t, i, p) for t, i, p in rows]
 
 
-def leaf_outcomes(session: Session, target: RoundTarget, st: Structure, means: dict[str, Decimal | None]
-                  ) -> dict[str, LeafOutcome]:
-    """Per applicable leaf code of one target: its outcome (for breakdown pages)."""
-    sources = collect(session, target.round, st)
-    return {code: sources.outcome(target.id, code, means.get(code)) for code in means}
-
-
 def current_final(session: Session, target: RoundTarget, code: str, st: Structure) -> Decimal | None:
     """The leaf's final score right now (what a verification or an appeal would replace)."""
     values = session.scalars(select(Score.points).where(

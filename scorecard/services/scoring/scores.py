@@ -25,12 +25,7 @@ class SaveResult:
 
 
 def _check_target(actor: User, target: RoundTarget, indicator: Indicator, st=None) -> None:
-    if not permissions.can_score(actor, target):
-        if permissions.is_home_unit(actor, target.org):
-            raise PermissionDenied("您所在单位需回避，不能为其评分")
-        if target.round.phase not in ("self", "review"):
-            raise PermissionDenied(f"本轮考核处于“{target.round.phase_label}”阶段，不能修改评分")
-        raise PermissionDenied()
+    permissions.ensure(permissions.why_not_score(actor, target))
     st = st or round_structure(target.round)
     if indicator.scheme_id != target.round.scheme_id or indicator.code not in st.leaf_codes:
         raise ServiceError(f"指标“{indicator.code}”不是本轮方案的末级指标")
@@ -41,6 +36,21 @@ def _check_target(actor: User, target: RoundTarget, indicator: Indicator, st=Non
 def own_score(session: Session, actor: User, target: RoundTarget, indicator: Indicator) -> Score | None:
     return session.scalar(select(Score).where(
         Score.target_id == target.id, Score.indicator_id == indicator.id, Score.assessor_id == actor.id))
+
+
+def own_cells(session: Session, actor: User, target_ids: list[int]) -> dict[tuple[int, int], object]:
+    """(target id, indicator id) → the actor's (points, version, input): plain rows, not ORM
+    objects, since the grid shows thousands of cells."""
+    rows = session.execute(select(Score.target_id, Score.indicator_id, Score.points, Score.version, Score.input)
+                           .where(Score.assessor_id == actor.id, Score.target_id.in_(target_ids)))
+    return {(r.target_id, r.indicator_id): r for r in rows}
+
+
+def own_total(session: Session, actor: User, target: RoundTarget) -> Decimal | None:
+    """The sum of the actor's scores of the target (None: none yet)."""
+    points = session.scalars(select(Score.points).where(
+        Score.target_id == target.id, Score.assessor_id == actor.id)).all()
+    return sum(points, Decimal(0)) if points else None
 
 
 def save_score(

@@ -6,17 +6,22 @@ leaf's final score (services/leaf_sources). Assessors never verify their home un
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scorecard.domain.adjudication import read_points
 from scorecard.domain.rule_base import RuleError
-from scorecard.models import Indicator, RoundTarget, User, VerificationItem, VerificationVisit
+from scorecard.domain.scoring import leaf_final
+from scorecard.models import Indicator, RoundTarget, Score, SelfItem, User, VerificationItem, VerificationVisit
 from scorecard.services import audit, permissions
-from scorecard.services.errors import PermissionDenied, ServiceError
-from scorecard.services.scoring.leaf_sources import current_final
+from scorecard.services.clock import local_today
+from scorecard.services.errors import ServiceError
+from scorecard.services.rounds.ranking import round_structure
+from scorecard.services.scoring.leaf_sources import collect, current_final
 
 MAX_TEXT = 4000
 
@@ -29,22 +34,15 @@ class SampledLeaf:
 
 
 def _guard(actor: User, target: RoundTarget) -> None:
-    if not permissions.can_verify(actor, target):
-        if permissions.is_home_unit(actor, target.org):
-            raise PermissionDenied("您所在单位需回避，不能对其实地核验")
-        if target.round.phase not in ("self", "review"):
-            raise PermissionDenied(f"本轮考核处于“{target.round.phase_label}”阶段，不能再录入实地核验")
-        raise PermissionDenied()
+    permissions.ensure(permissions.why_not_verify(actor, target))
 
 
 def record_visit(session: Session, actor: User, target: RoundTarget, visit_date: dt.date | None, team: str,
                  findings: str, sampled: list[SampledLeaf], today: dt.date | None = None) -> VerificationVisit:
-    from scorecard.services.rounds.ranking import round_structure
-
     _guard(actor, target)
     if visit_date is None:
         raise ServiceError("请填写核验日期", "visit_date")
-    if visit_date > (today or dt.date.today()):
+    if visit_date > (today or local_today()):
         raise ServiceError(f"核验日期{visit_date}不能晚于今天", "visit_date")
     team_text = (team or "").strip()
     if not team_text:
@@ -109,3 +107,66 @@ def delete_visit(session: Session, actor: User, visit: VerificationVisit, reason
 def visits_of(session: Session, target: RoundTarget) -> list[VerificationVisit]:
     return list(session.scalars(select(VerificationVisit).where(VerificationVisit.target_id == target.id)
                                 .order_by(VerificationVisit.visit_date, VerificationVisit.id)))
+
+
+def parse_visit_date(text: str) -> dt.date | None:
+    """The date typed on the visit form (blank: None, which record_visit refuses)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ServiceError(f"核验日期“{text}”不是有效的日期（格式：2025-11-20）", "visit_date") from None
+
+
+def record_visit_form(session: Session, actor: User, target: RoundTarget, visit_date: str, team: str,
+                      findings: str, picks: dict[str, tuple[str, str]]) -> VerificationVisit:
+    """record_visit from the visit form: the date as typed, the sampled leaves by code
+    (code → (verified points, reason)), in scheme order; codes that do not apply are ignored."""
+    _guard(actor, target)
+    day = parse_visit_date(visit_date)
+    st = round_structure(target.round)
+    sampled = [SampledLeaf(leaf, *picks[leaf.code]) for leaf in st.leaves_for(target.category.name)
+               if leaf.code in picks]
+    return record_visit(session, actor, target, day, team, findings, sampled)
+
+
+@dataclass
+class LeafRow:
+    leaf: Indicator
+    self: Decimal | None  # the unit's self-score
+    scores: list[Score]  # the assessors'
+    mean: Decimal | None
+    final: Decimal | None  # what a verification would replace
+    source: str  # what replaced the mean ("" when nothing did)
+
+
+@dataclass
+class VerifyPage:
+    leaves: list[LeafRow]
+    visits: list[VerificationVisit]
+    editable: bool
+
+
+def verify_page(session: Session, actor: User, target: RoundTarget) -> VerifyPage:
+    """The 实地核验 page of a target: its visits and, per leaf, every score a visit may replace."""
+    permissions.ensure(permissions.why_not_open_scores(actor, target))
+    return VerifyPage(_leaf_rows(session, target), visits_of(session, target),
+                      permissions.can_verify(actor, target))
+
+
+def _leaf_rows(session: Session, target: RoundTarget) -> list[LeafRow]:
+    st = round_structure(target.round)
+    sources = collect(session, target.round, st)
+    scores = defaultdict(list)
+    for s in session.scalars(select(Score).where(Score.target_id == target.id).order_by(Score.id)):
+        scores[s.indicator_id].append(s)
+    own = {i.indicator_id: i.points for i in session.scalars(select(SelfItem).where(SelfItem.target_id == target.id))}
+    rows = []
+    for leaf in st.leaves_for(target.category.name):
+        mean = leaf_final([s.points for s in scores[leaf.id]], target.round.trimmed)
+        out = sources.outcome(target.id, leaf.code, mean)
+        rows.append(LeafRow(leaf, own.get(leaf.id), scores[leaf.id], mean, out.points,
+                            out.source_label if out.replaced else ""))
+    return rows

@@ -16,15 +16,15 @@ from sqlalchemy.orm import Session
 from scorecard.domain.adjudication import vote_choices, vote_counts, vote_points
 from scorecard.models import Indicator, PanelVote, Round, RoundTarget, User, utcnow
 from scorecard.services import audit, permissions
+from scorecard.importers.votes import VoteContext, parse_votes
 from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.rounds.ranking import round_structure
 from scorecard.services.schemes.structure import Structure
 
 MAX_RATER = 50
 
 
 def _structure(rnd: Round) -> Structure:
-    from scorecard.services.rounds.ranking import round_structure
-
     return round_structure(rnd)
 
 
@@ -34,12 +34,7 @@ def vote_leaves(target: RoundTarget, st: Structure | None = None) -> list[Indica
 
 
 def _guard(actor: User, target: RoundTarget) -> None:
-    if not permissions.can_enter_votes(actor, target):
-        if permissions.is_home_unit(actor, target.org):
-            raise PermissionDenied("您所在单位需回避，不能录入其述职评议票")
-        if target.round.phase not in ("self", "review"):
-            raise PermissionDenied(f"本轮考核处于“{target.round.phase_label}”阶段，不能再录入评议票")
-        raise PermissionDenied()
+    permissions.ensure(permissions.why_not_enter_votes(actor, target))
 
 
 def check_rater(name: str) -> str:
@@ -152,8 +147,6 @@ def tally(session: Session, target: RoundTarget, st: Structure | None = None) ->
 def import_context(session: Session, actor: User, rnd: Round):
     """What the vote importer validates against: targets by org code (with whether the actor
     may enter votes for it) and, per category, vote leaves with their options."""
-    from scorecard.importers.votes import VoteContext
-
     if not permissions.can_change_round(actor, rnd):
         raise PermissionDenied()
     st = _structure(rnd)
@@ -178,3 +171,40 @@ def apply_import(session: Session, actor: User, rnd: Round, rows) -> int:
     for (org_code, _leaf), _votes in grouped.items():
         _guard(actor, targets[org_code])
     return sum(_replace(session, actor, targets[o], st.leaf(c), votes, st) for (o, c), votes in grouped.items())
+
+
+def import_votes(session: Session, actor: User, rnd: Round, data: bytes) -> int:
+    """A filled votes workbook, validated as a whole (ImportFailed lists every problem), then
+    applied; returns the number of votes stored."""
+    return apply_import(session, actor, rnd, parse_votes(data, import_context(session, actor, rnd)))
+
+
+BLANK_ROWS = 5
+MAX_BLANK = 500
+
+
+@dataclass
+class VoteGrid:
+    leaves: list[Indicator]
+    options: dict[str, list[str]]  # leaf code → its options, in order
+    rows: list[GridRow]
+    tally: dict[str, dict]
+    editable: bool
+
+
+def vote_grid(session: Session, actor: User, target: RoundTarget, rows: list[GridRow] | None = None,
+              blank: int = BLANK_ROWS) -> VoteGrid:
+    """The votes page of a target: the stored votes one rater a row plus `blank` empty rows, or
+    the rows the user submitted (kept on screen when refused)."""
+    permissions.ensure(permissions.why_not_open_scores(actor, target))
+    st = _structure(target.round)
+    leaves = vote_leaves(target, st)
+    if rows is None:
+        current = votes_of(session, actor, target)
+        raters: dict[str, dict[str, str]] = {}
+        for leaf in leaves:
+            for rater, choice in current.get(leaf.id, {}).items():
+                raters.setdefault(rater, {})[leaf.code] = choice
+        rows = [GridRow(r, c) for r, c in raters.items()] + [GridRow("", {}) for _ in range(min(blank, MAX_BLANK))]
+    options = {leaf.code: [name for name, _ in st.rule(leaf.code).params["weights"]] for leaf in leaves}
+    return VoteGrid(leaves, options, rows, tally(session, target, st), permissions.can_enter_votes(actor, target))
