@@ -150,11 +150,14 @@ EXAMPLE_TIERS = (TierRule("好", Decimal(90)), TierRule("较好", Decimal(80)),
 
 @dataclass(frozen=True)
 class RankingRules:
-    """What the 说明 sheet explains beyond the report: the round's and scheme's settings."""
+    """The round's and scheme's settings the ranking is explained by (domain/ranking_rules.py:
+    the ranking page and the workbook's 说明 sheet)."""
 
     tiers: tuple[TierRule, ...] = EXAMPLE_TIERS
     trimmed: bool = False
     convert: bool = False
     bonus_cap: Decimal | None = None
     veto_cap: str | None = None
-    tie_break: tuple[str, ...] = field(default_factory=tuple)
+    tie_break: tuple[str, ...] = field(default_factory=tuple)  # first-level indicator codes
+    full_marks: Decimal | None = None  # None: the report's (the workbook fills it in)
+    top_names: tuple[tuple[str, str], ...] = ()  # (code, name) of first-level indicators

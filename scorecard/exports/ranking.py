@@ -5,19 +5,14 @@ flat in memory); an optional progress callback receives (rows written, rows in a
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
-from scorecard.domain.ranking import (  # noqa: F401
-    EXAMPLE_TIERS,
-    Ranking,
-    RankingAdjustment,
-    RankingRow,
-    RankingRules,
-    TierRule,
-)
+from scorecard.domain.ranking import Ranking, RankingAdjustment, RankingRow, RankingRules
+from scorecard.domain.ranking_rules import explain
 from scorecard.exports.columns import Column, deduction_columns, detail_columns, ranking_columns
 from scorecard.exports.ranking_chart import CHART, tier_names, write_tier_chart
 from scorecard.exports.xlsx import (
@@ -66,7 +61,7 @@ def adjustment_columns() -> list[Column]:
 def write_ranking_workbook(report: Ranking, path: str | Path, rules: RankingRules | None = None,
                            progress: ProgressFn | None = None) -> None:
     """Write the whole workbook; the same report (and rules) always gives the same bytes."""
-    rules = rules or RankingRules()
+    rules = completed(rules or RankingRules(), report)
     wb = new_workbook(path, created=dt.date.fromisoformat(report.date),
                       title=ranking_title(report.round_name), author=report.issuer,
                       company=report.issuer)
@@ -202,70 +197,23 @@ def _notes_sheet(wb, styles: Styles, report: Ranking, rules: RankingRules) -> No
 
 
 def explanation(report: Ranking, rules: RankingRules) -> list[tuple[str, list[str]]]:
-    """The 说明 sheet as (heading, lines): DESIGN §2 Numbers 2–6 in plain Chinese."""
-    full = points_text(report.full_marks)
-    return [
-        ("一、指标得分", [_leaf_rule(rules)]),
-        ("二、基础分", _base_rule(rules, full)),
-        ("三、总分", [_total_rule(rules)]),
-        ("四、排名", _rank_rule(report, rules)),
-        ("五、等次", _tier_rule(rules)),
-        ("六、数据来源", _source(report)),
-        ("七、各工作表", [
-            "各类别工作表：该类别考核对象的排名；“总体”：全部考核对象，按类别、再按名次排列。等次单元格按等次着色。",
-            "“等次分布”：各类别获得各等次的考核对象数及图表。",
-            "“得分明细”：每个考核对象各末级指标的最终得分，每个一级指标后为其“小计”；灰色单元格表示该指标不适用于其类别，空白表示未评分。",
-            "“扣分原因”：每一条扣分及考核员填写的原因；“加减分”：加分项、减分项及其原因。",
-        ]),
-    ]
+    """The 说明 sheet as (heading, lines): the rules as the ranking page shows them
+    (domain/ranking_rules.explain), then where this workbook's data comes from and its sheets."""
+    return [*explain(rules), ("六、数据来源", _source(report)), ("七、各工作表", SHEETS_NOTE)]
 
 
-def _leaf_rule(rules: RankingRules) -> str:
-    text = "每个末级指标的最终得分为各考核员评分的平均值"
-    if rules.trimmed:
-        text += "（本轮采用去掉一个最高分和一个最低分的办法，考核员不少于5人时适用）"
-    return text + "，按四舍五入保留两位小数。未评分的指标按0分计，并在“备注”中注明未评分项数。"
+SHEETS_NOTE = [
+    "各类别工作表：该类别考核对象的排名；“总体”：全部考核对象，按类别、再按名次排列。等次单元格按等次着色。",
+    "“等次分布”：各类别获得各等次的考核对象数及图表。",
+    "“得分明细”：每个考核对象各末级指标的最终得分，每个一级指标后为其“小计”；灰色单元格表示该指标不适用于其类别，空白表示未评分。",
+    "“扣分原因”：每一条扣分及考核员填写的原因；“加减分”：加分项、减分项及其原因。",
+]
 
 
-def _base_rule(rules: RankingRules, full: str) -> list[str]:
-    lines = ["基础分为考核对象所属类别适用的各末级指标最终得分之和；各一级指标得分为其下适用末级指标得分之和。"]
-    if rules.convert:
-        lines.append(f"类别适用指标的满分合计不等于{full}分时，按“基础分×{full}÷适用指标满分合计”折算，"
-                     "四舍五入保留两位小数。")
-    else:
-        lines.append("本方案不折算：基础分即适用指标得分之和。")
-    return lines
-
-
-def _total_rule(rules: RankingRules) -> str:
-    cap = f"（加分合计不超过{points_text(rules.bonus_cap)}分）" if rules.bonus_cap is not None else ""
-    return f"总分 = 基础分 + 加分{cap} − 减分，四舍五入保留两位小数；因有加分，总分可能超过满分。"
-
-
-def _rank_rule(report: Ranking, rules: RankingRules) -> list[str]:
-    lines = ["在同一考核类别内按总分从高到低排名；总分相同者名次并列，其后名次顺延（如1、2、2、4）。"]
-    if rules.tie_break:
-        names = {t.code: t.name for t in report.tops}
-        order = "、".join(f"“{names.get(c, c)}”得分" for c in rules.tie_break)
-        lines.append(f"总分相同时，依次比较{order}，高者在前。")
-    return lines
-
-
-def _tier_rule(rules: RankingRules) -> list[str]:
-    parts, quotas = [], []
-    for i, tier in enumerate(rules.tiers):
-        last = i == len(rules.tiers) - 1
-        parts.append(f"{tier.name}：" + (f"{points_text(rules.tiers[i - 1].threshold)}分以下" if last and i
-                                          else f"{points_text(tier.threshold)}分及以上"))
-        if tier.quota_pct is not None:
-            quotas.append(f"“{tier.name}”不超过本类别考核对象的{points_text(tier.quota_pct)}%（向下取整）")
-    lines = ["按总分确定等次：" + "；".join(parts) + "。"]
-    if quotas:
-        lines.append("名额限制：" + "；".join(quotas) + "。按名次先后确定；名额边界总分并列时，"
-                     "先按同分比较规则区分，仍并列的一并给予较高等次，并在“备注”中注明超出名额。")
-    cap = f"最高为“{rules.veto_cap}”" if rules.veto_cap else "定为最低等次"
-    lines.append(f"被一票否决的，等次{cap}，并在“备注”中写明原因；人工调整等次须写明原因，同样见“备注”。")
-    return lines
+def completed(rules: RankingRules, report: Ranking) -> RankingRules:
+    """The rules with what the report knows filled in (full marks, first-level names)."""
+    return replace(rules, full_marks=report.full_marks if rules.full_marks is None else rules.full_marks,
+                   top_names=rules.top_names or tuple((t.code, t.name) for t in report.tops))
 
 
 def _source(report: Ranking) -> list[str]:

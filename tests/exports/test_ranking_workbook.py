@@ -238,7 +238,7 @@ def test_rules_quota_tie_break_conversion_and_odd_category_names(world, tmp_path
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[:3] == ["a_b_c__", "机关", "总体"]
     text = "\n".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
-    for part in ("去掉一个最高分和一个最低分", "基础分×100÷适用指标满分合计", "“优秀”不超过本类别考核对象的20%（向下取整）",
+    for part in ("去掉一个最高分和一个最低分", "基础分 = 原始分 × 100 ÷ 适用满分", "“优秀”不超过本类别考核对象的20%（向下取整）",
                  "依次比较“组织建设”得分、“政治建设”得分", "最高为“合格”", "不合格：60分以下"):
         assert part in text, part
     assert "加分合计不超过" not in text

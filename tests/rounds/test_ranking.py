@@ -2,18 +2,21 @@
 within a category and never without their components, notes, snapshot after 定档, Excel download."""
 from __future__ import annotations
 
+import html
 import io
+import re
 from decimal import Decimal
 from urllib.parse import unquote
 
 import openpyxl
 
 from scorecard.domain.numbers import fmt
+from scorecard.domain.ranking_rules import explain
 from scorecard.exports.columns import ranking_columns
 from scorecard.models import Organisation, Round, RoundTarget
 from scorecard.services.rounds import adjustments
 from scorecard.services.rounds import lifecycle as rounds_svc
-from scorecard.services.rounds.ranking import compute_ranking
+from scorecard.services.rounds.ranking import compute_ranking, ranking_rules
 from tests.conftest import login
 from tests.rounds.conftest import Tables, score, score_all, text
 
@@ -88,7 +91,7 @@ def test_rank_never_shown_without_components(client, session, make, world):
     assert f'href="/rounds/{rnd.id}/ranking?category={ids[0]}">机关（2）' in page
     assert f'href="/rounds/{rnd.id}/ranking?category={ids[1]}" class="current" aria-current="page">事业单位（2）' in page
     assert "总分如何计算" in page and "基础分 = 原始分 × 100 ÷ 适用满分" in page
-    assert "只在同一类别内排名" in page
+    assert "只在同一考核类别内排名" in page
 
 
 def _category_ids(session, rnd) -> list[int]:
@@ -156,7 +159,7 @@ def test_veto_override_and_quota_notes_visible(client, session, make, world):
     assert rows["A"][-2] == "差" and "一票否决：发生严重违纪问题（等次已封顶）" in rows["A"][-1]
     assert rows["B"][-2] == "较好" and "等次调整：好→较好，原因：核查发现材料不实" in rows["B"][-1]
     assert "<strong>甲局机关党委</strong>：一票否决：发生严重违纪问题" in page
-    assert "名额不超过" not in page and "不超过本类别的50%" in page
+    assert "名额不超过" not in page and "不超过本类别考核对象的50%" in page
 
 
 def _tables_from(page):
@@ -222,3 +225,23 @@ def test_target_row_ids_survive_snapshot(session, world):
     rnd = session.get(Round, world["round"].id)
     ids = {r["target_id"] for r in rnd.snapshot["rows"]}
     assert ids == {t.id for t in session.query(RoundTarget).filter_by(round_id=rnd.id)}
+
+
+def test_page_and_workbook_explain_the_same_rules(client, session, make, world):
+    """One text of the ranking rules: the page's “总分如何计算” and the workbook's 说明 sheet."""
+    rnd = _two_categories(make, session, world)
+    rnd.scheme.tie_break = ["2", "1"]
+    rnd.scheme.bonus_cap = Decimal(5)
+    session.commit()
+    login(client, "leader")
+    page = text(client.get(f"/rounds/{rnd.id}/ranking")).split('class="card rules-note"')[1]
+    shown = [html.unescape(x) for x in re.findall(r"<(?:h3|li)>(.*?)</(?:h3|li)>", page)]
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/rounds/{rnd.id}/ranking.xlsx").data))
+    sheet = [str(c.value) for row in book["说明"].iter_rows() for c in row if c.value]
+    rules = [x for heading, lines in explain(ranking_rules(session.get(Round, rnd.id))) for x in (heading, *lines)]
+    assert shown == rules
+    assert sheet[0] == "计分与排名说明" and sheet[1:1 + len(rules)] == rules
+    joined = "\n".join(rules)
+    for part in ("依次比较“组织建设”得分、“政治建设”得分", "加分合计不超过5分", "基础分 = 原始分 × 100 ÷ 适用满分",
+                 "述职评议票", "以复核后得分为准", "差：60分以下"):
+        assert part in joined, part

@@ -5,14 +5,11 @@ from __future__ import annotations
 from scorecard.domain.numbers import q2, to_decimal
 from scorecard.models import Adjustment, RoundTarget, SchemeItem, User
 from scorecard.services import audit, permissions
-from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.errors import ServiceError
 
 
 def _guard(actor: User, target: RoundTarget) -> None:
-    if not permissions.can_adjust(actor, target):
-        if permissions.is_home_unit(actor, target.org):
-            raise PermissionDenied("您所在单位需回避，不能为其加减分或调整等次")
-        raise PermissionDenied()
+    permissions.ensure(permissions.why_not_adjust(actor, target))
 
 
 def _reason(reason: str | None) -> str:
@@ -43,6 +40,16 @@ def add_adjustment(session, actor: User, target: RoundTarget, item: SchemeItem, 
     return adj
 
 
+def add_scheme_item(session, actor: User, target: RoundTarget, item_id: int | None, points,
+                    reason: str) -> Adjustment:
+    """add_adjustment for an item chosen by id (a form's choice) among the round's scheme's."""
+    _guard(actor, target)
+    item = next((i for i in target.round.scheme.items if i.id == item_id), None)
+    if item is None:
+        raise ServiceError("请选择本轮方案中的加减分项", "item")
+    return add_adjustment(session, actor, target, item, points, reason)
+
+
 def remove_adjustment(session, actor: User, adj: Adjustment, reason: str) -> None:
     target = session.get(RoundTarget, adj.target_id)
     _guard(actor, target)
@@ -66,7 +73,10 @@ def set_veto(session, actor: User, target: RoundTarget, on: bool, reason: str) -
 
 
 def set_override(session, actor: User, target: RoundTarget, tier: str | None, reason: str) -> None:
+    """Set the tier (None or "": clear the override; refused when there is none)."""
     _guard(actor, target)
+    if not tier and not target.tier_override:
+        raise ServiceError("请选择调整后的等次", "tier")
     text = _reason(reason)
     names = [t.name for t in target.round.scheme.tiers]
     if tier and tier not in names:

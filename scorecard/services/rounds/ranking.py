@@ -324,11 +324,12 @@ def _deductions(session: Session, rnd: Round, st: Structure, targets: list[_Targ
 
 
 def ranking_rules(rnd: Round) -> RankingRules:
-    """The settings the 说明 sheet explains (a published scheme never changes, so these are
-    as stable as the snapshot)."""
+    """The settings the ranking page and the 说明 sheet explain (domain/ranking_rules.py); a
+    published scheme never changes, so these are as stable as the snapshot."""
     s = rnd.scheme
     return RankingRules(
         tiers=tuple(TierRule(t.name, t.threshold, t.quota_pct) for t in s.tiers) or RankingRules().tiers,
         trimmed=rnd.trimmed, convert=s.convert, bonus_cap=s.bonus_cap, veto_cap=s.veto_cap,
-        tie_break=tuple(s.tie_break or ()),
+        tie_break=tuple(s.tie_break or ()), full_marks=s.full_marks,
+        top_names=tuple((i.code, i.name) for i in s.indicators if i.parent_id is None),
     )
