@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 import filetype
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from scorecard.models import DOC_TYPES, Evidence, EvidenceCitation, Organisation, User, utcnow
@@ -137,6 +137,27 @@ def _discard_uncommitted(session: Session, transaction: SessionTransaction) -> N
             log.warning("could not delete uncommitted evidence object %s", key, exc_info=True)
 
 
+@dataclass
+class LibraryPage:
+    org: Organisation
+    files: list[Evidence]
+    counts: dict[int, int]          # citations per file id
+    orgs: list[Organisation]        # libraries the actor may switch to
+    can_upload: bool
+
+
+def library_page(session: Session, actor: User, org: Organisation) -> LibraryPage:
+    """An organisation's library page: its files, how often each is cited, the other libraries."""
+    files = library(session, actor, org)
+    counts = dict(session.execute(
+        select(EvidenceCitation.evidence_id, func.count())
+        .where(EvidenceCitation.evidence_id.in_([f.id for f in files]))
+        .group_by(EvidenceCitation.evidence_id)).all()) if files else {}
+    orgs = list(session.scalars(select(Organisation).where(
+        Organisation.path.startswith(actor.scope_org.path), Organisation.active).order_by(Organisation.path)))
+    return LibraryPage(org, files, counts, orgs, permissions.can_manage_evidence(actor, org))
+
+
 def library(session: Session, actor: User, org: Organisation) -> list[Evidence]:
     if not permissions.can_view_library(actor, org):
         raise PermissionDenied()
@@ -203,7 +224,10 @@ def citations_for(session: Session, subject: str, subject_id: int) -> list[Evide
         .order_by(EvidenceCitation.id)))
 
 
-def citations_of(session: Session, evidence: Evidence) -> list[EvidenceCitation]:
+def citations_of(session: Session, actor: User, evidence: Evidence) -> list[EvidenceCitation]:
+    """Where a file is cited (its page)."""
+    if not permissions.can_view_evidence(actor, evidence):
+        raise PermissionDenied()
     return list(evidence.citations)
 
 

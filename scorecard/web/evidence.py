@@ -4,24 +4,17 @@ Files are only ever served through these permission-checked views, looked up by 
 are limited to images and PDF and carry `Content-Security-Policy: sandbox`."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
-from sqlalchemy import func, select
 
-from scorecard.models import DOC_TYPES, Evidence, EvidenceCitation, Organisation
+from scorecard.models import DOC_TYPES, Evidence, Organisation
 from scorecard.services import evidence as ev_svc
 from scorecard.services import permissions
-from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.errors import ServiceError
 from scorecard.storage import storage_for
-from scorecard.web.common import actor, get_db, get_or_404, require, status_of
+from scorecard.web.common import actor, get_db, get_or_404, require, status_of, unit_of_work
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
-
-
-def library_orgs(db, user) -> list[Organisation]:
-    """Organisations whose library the user may open (their scope subtree)."""
-    return list(db.scalars(select(Organisation).where(Organisation.path.startswith(user.scope_org.path),
-                                                      Organisation.active).order_by(Organisation.path)))
 
 
 def read_upload(file_storage) -> tuple[bytes, str]:
@@ -51,68 +44,52 @@ def uploaded_message(res) -> tuple[str, str]:
 @bp.route("/")
 @login_required
 def index():
-    db = get_db()
     org_id = request.args.get("org", type=int)
-    org = get_or_404(db, Organisation, org_id) if org_id else actor().scope_org
-    require(permissions.can_view_library(actor(), org))
-    return _page(db, org)
+    org = get_or_404(get_db(), Organisation, org_id) if org_id else actor().scope_org
+    return _page(org)
 
 
-def _page(db, org: Organisation, error: str | None = None, status: int = 200):
-    files = ev_svc.library(db, actor(), org)
-    counts = dict(db.execute(select(EvidenceCitation.evidence_id, func.count())
-                             .where(EvidenceCitation.evidence_id.in_([f.id for f in files]))
-                             .group_by(EvidenceCitation.evidence_id)).all()) if files else {}
-    return render_template("evidence/index.html", org=org, files=files, counts=counts, error=error,
-                           orgs=library_orgs(db, actor()), doc_types=DOC_TYPES,
-                           can_upload=permissions.can_manage_evidence(actor(), org),
+def _page(org: Organisation, status: int = 200):
+    data = ev_svc.library_page(get_db(), actor(), org)
+    return render_template("evidence/index.html", org=org, files=data.files, counts=data.counts,
+                           orgs=data.orgs, doc_types=DOC_TYPES, can_upload=data.can_upload,
                            max_mb=current_app.config["MAX_EVIDENCE_MB"], allowed=ev_svc.ALLOWED_TEXT), status
 
 
 @bp.route("/upload", methods=["POST"])
 @login_required
 def upload():
-    db = get_db()
-    org = get_or_404(db, Organisation, request.form.get("org", type=int) or 0)
-    require(permissions.can_manage_evidence(actor(), org))
-    try:
-        res = upload_from_request(db, org)
+    org = get_or_404(get_db(), Organisation, request.form.get("org", type=int) or 0)
+    # a failed commit deletes the stored file again (services/evidence.py)
+    with unit_of_work() as done:
+        res = upload_from_request(get_db(), org)
         if res is None:
             raise ServiceError("请选择要上传的文件", "file")
-    except PermissionDenied:
-        abort(403)
-    except ServiceError as exc:
-        db.rollback()
-        return _page(db, org, exc.message, status_of(exc))
-    db.commit()  # if this fails, the stored file is deleted again (services/evidence.py)
+    if not done:
+        return _page(org, status_of(done.error))
     flash(*uploaded_message(res))
     return redirect(url_for("evidence.index", org=org.id))
+
+
+def _show(ev: Evidence, status: int = 200):
+    return render_template("evidence/show.html", ev=ev, citations=ev_svc.citations_of(get_db(), actor(), ev),
+                           doc_types=DOC_TYPES, can_edit=permissions.can_manage_evidence(actor(), ev.org)), status
 
 
 @bp.route("/<int:evidence_id>")
 @login_required
 def show(evidence_id: int):
-    db = get_db()
-    ev = get_or_404(db, Evidence, evidence_id)
-    require(permissions.can_view_evidence(actor(), ev))
-    return render_template("evidence/show.html", ev=ev, citations=ev_svc.citations_of(db, ev), doc_types=DOC_TYPES,
-                           can_edit=permissions.can_manage_evidence(actor(), ev.org))
+    return _show(get_or_404(get_db(), Evidence, evidence_id))
 
 
 @bp.route("/<int:evidence_id>/edit", methods=["POST"])
 @login_required
 def edit(evidence_id: int):
-    db = get_db()
-    ev = get_or_404(db, Evidence, evidence_id)
-    require(permissions.can_manage_evidence(actor(), ev.org))
-    try:
-        ev_svc.update_meta(db, actor(), ev, request.form.get("title", ""), request.form.get("doc_type", ""))
-    except ServiceError as exc:
-        db.rollback()
-        flash(exc.message, "danger")
-        return render_template("evidence/show.html", ev=ev, citations=ev_svc.citations_of(db, ev),
-                               doc_types=DOC_TYPES, can_edit=True), 400
-    db.commit()
+    ev = get_or_404(get_db(), Evidence, evidence_id)
+    with unit_of_work() as done:
+        ev_svc.update_meta(get_db(), actor(), ev, request.form.get("title", ""), request.form.get("doc_type", ""))
+    if not done:
+        return _show(ev, status_of(done.error))
     flash("已保存材料信息", "success")
     return redirect(url_for("evidence.show", evidence_id=ev.id))
 

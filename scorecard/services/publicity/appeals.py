@@ -20,17 +20,12 @@ from scorecard.domain.rule_base import RuleError
 from scorecard.models import Appeal, Indicator, Round, RoundTarget, User, utcnow
 from scorecard.services import audit, permissions
 from scorecard.services.errors import PermissionDenied, ServiceError
-from scorecard.services.schemes.structure import Structure
+from scorecard.services.publicity.citations import cite_all
+from scorecard.services.rounds.ranking import round_structure
 from scorecard.services.scoring.leaf_sources import current_final
 
 WINDOW_DAYS = 7
 MAX_TEXT = 2000
-
-
-def _structure(rnd: Round) -> Structure:
-    from scorecard.services.rounds.ranking import round_structure
-
-    return round_structure(rnd)
 
 
 def open_window(rnd: Round, today: dt.date) -> None:
@@ -44,7 +39,7 @@ def set_window(session: Session, actor: User, rnd: Round, start: dt.date | None,
                reason: str = "") -> Round:
     if not permissions.can_manage_publicity(actor, rnd):
         raise PermissionDenied()
-    if rnd.phase not in ("review", "publicity", "self"):
+    if rnd.is_final:
         raise ServiceError(f"本轮考核处于“{rnd.phase_label}”阶段，不能修改公示期", "start")
     if start is None:
         raise ServiceError("请填写公示开始日期", "start")
@@ -103,7 +98,7 @@ def submit(session: Session, actor: User, target: RoundTarget, indicator: Indica
                 raise PermissionDenied(f"公示期已于{target.round.publicity_end}结束，不能再申诉")
             raise PermissionDenied("本轮考核不在公示期，不能申诉")
         raise PermissionDenied()
-    st = _structure(target.round)
+    st = round_structure(target.round)
     if indicator.scheme_id != target.round.scheme_id or not st.applies(indicator.code, target.category.name):
         raise ServiceError("请选择本单位考核结果中的一个末级指标", "indicator")
     if session.scalar(select(Appeal).where(Appeal.target_id == target.id, Appeal.indicator_id == indicator.id)):
@@ -114,8 +109,6 @@ def submit(session: Session, actor: User, target: RoundTarget, indicator: Indica
     session.add(appeal)
     session.flush()
     if evidence_ids:
-        from scorecard.services.publicity.citations import cite_all
-
         cite_all(session, actor, target, "appeal", appeal.id, evidence_ids)
     audit.record(session, actor, "create", "appeal", appeal.id,
                  new={"target": target.org.code, "indicator": indicator.code, "points": appeal.before_points},
@@ -135,7 +128,7 @@ def answer(session: Session, actor: User, appeal: Appeal, decision: str, after, 
     if decision not in ("upheld", "changed"):
         raise ServiceError("请选择复核结果：维持原分或改分", "decision")
     reply = _text(text, "复核意见", "answer")
-    st = _structure(target.round)
+    st = round_structure(target.round)
     ind = appeal.indicator
     before = current_final(session, target, ind.code, st)
     new_points = None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from scorecard.models import RoundTarget, User
 from scorecard.models.evidence import Evidence, EvidenceCitation
 from scorecard.services import evidence as evidence_svc
+from scorecard.services import permissions
 from scorecard.services.errors import ServiceError
 
 
@@ -43,12 +44,9 @@ def cite_all(session: Session, actor: User, target: RoundTarget, subject: str, s
 
 def library_for(session: Session, actor: User, target: RoundTarget) -> list[Evidence]:
     """Files the unit may cite for this target (empty when it may not see the library)."""
-    from scorecard.services import permissions
-
     if not permissions.can_view_library(actor, target.org):
         return []
-    return list(session.scalars(select(Evidence).where(Evidence.org_id == target.org_id)
-                                .order_by(Evidence.uploaded_at.desc(), Evidence.id.desc())))
+    return evidence_svc.library(session, actor, target.org)
 
 
 def cited(session: Session, subject: str, ids: Iterable[int]) -> dict[int, list[EvidenceCitation]]:

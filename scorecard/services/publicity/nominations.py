@@ -17,6 +17,7 @@ from scorecard.domain.rule_base import RuleError
 from scorecard.models import Adjustment, Nomination, RoundTarget, SchemeItem, User, utcnow
 from scorecard.services import audit, permissions
 from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.publicity.citations import cite_all, cited
 from scorecard.services.rounds import adjustments
 
 ZERO = Decimal("0")
@@ -53,8 +54,6 @@ def nominate(session: Session, actor: User, target: RoundTarget, item: SchemeIte
     session.add(nom)
     session.flush()
     if evidence_ids:
-        from scorecard.services.publicity.citations import cite_all
-
         cite_all(session, actor, target, "nomination", nom.id, evidence_ids)
     audit.record(session, actor, "create", "nomination", nom.id,
                  new={"target": target.org.code, "item": item.code, "title": text, "claimed": nom.claimed_points})
@@ -66,8 +65,6 @@ def withdraw(session: Session, actor: User, nom: Nomination) -> None:
         raise PermissionDenied()
     if nom.status != "pending":
         raise ServiceError("已审核的推报不能撤回", "status")
-    from scorecard.services.publicity.citations import cited
-
     for c in cited(session, "nomination", [nom.id]).get(nom.id, []):
         session.delete(c)
     audit.record(session, actor, "delete", "nomination", nom.id,

@@ -18,6 +18,7 @@ from scorecard.models import (
     Evidence,
     EvidenceCitation,
     Indicator,
+    Organisation,
     Round,
     RoundTarget,
     SelfAssessment,
@@ -29,7 +30,7 @@ from scorecard.models import (
 from scorecard.services import audit, permissions
 from scorecard.services import evidence as evidence_svc
 from scorecard.services.clock import local_today
-from scorecard.services.errors import PermissionDenied, ServiceError, StaleData
+from scorecard.services.errors import ServiceError, StaleData
 from scorecard.services.rounds.ranking import round_structure
 
 SUBJECT = "self_item"
@@ -41,7 +42,7 @@ def header(session: Session, target: RoundTarget) -> SelfAssessment | None:
     return session.scalar(select(SelfAssessment).where(SelfAssessment.target_id == target.id))
 
 
-def _header(session: Session, target: RoundTarget) -> SelfAssessment:
+def ensure_header(session: Session, target: RoundTarget) -> SelfAssessment:
     sa = header(session, target)
     if sa is None:
         sa = SelfAssessment(target=target, status="draft")
@@ -96,11 +97,12 @@ def add_version(session: Session, actor: User, item: SelfItem, action: str, reas
                                 reason=reason))
 
 
-def _check_access(actor: User, target: RoundTarget) -> None:
-    if not permissions.can_self_assess(actor, target):
-        if actor.role == "unit" and permissions.in_scope(actor, target.org):
-            raise PermissionDenied(f"本轮考核处于“{target.round.phase_label}”阶段，不能填报自评")
-        raise PermissionDenied()
+def leaf_rule(target: RoundTarget, code: str):
+    """(indicator, rule) of a leaf that applies to the target, or None."""
+    st = round_structure(target.round)
+    if not st.applies(code, target.category.name):
+        return None
+    return st.leaf(code), st.rule(code)
 
 
 def _check_leaf(target: RoundTarget, indicator: Indicator) -> None:
@@ -127,7 +129,7 @@ def save_item(session: Session, actor: User, target: RoundTarget, indicator: Ind
     """Save one leaf's self-assessment as a draft (raw None: no self-score yet).
 
     evidence_ids: the complete set of library files cited by this item afterwards."""
-    _check_access(actor, target)
+    permissions.ensure(permissions.why_not_self_assess(actor, target))
     _check_leaf(target, indicator)
     item = session.scalar(select(SelfItem).where(SelfItem.target_id == target.id,
                                                  SelfItem.indicator_id == indicator.id))
@@ -153,7 +155,7 @@ def save_item(session: Session, actor: User, target: RoundTarget, indicator: Ind
     item.updated_by, item.updated_at = actor, utcnow()
     session.flush()
     _set_citations(session, actor, target, item, wanted)
-    sa = _header(session, target)
+    sa = ensure_header(session, target)
     refresh_status(session, sa)
     add_version(session, actor, item, "save")
     session.flush()
@@ -198,7 +200,7 @@ def missing_for_submit(session: Session, target: RoundTarget, by_leaf: dict[int,
 
 def submit(session: Session, actor: User, target: RoundTarget, today: dt.date | None = None) -> SelfAssessment:
     """Submit every draft and returned item of the target at once (all leaves must be filled)."""
-    _check_access(actor, target)
+    permissions.ensure(permissions.why_not_self_assess(actor, target))
     by_leaf = items(session, target)
     pending = [i for i in by_leaf.values() if i.status in EDITABLE]
     if not pending and by_leaf:
@@ -210,7 +212,7 @@ def submit(session: Session, actor: User, target: RoundTarget, today: dt.date | 
     problems = missing_for_submit(session, target, by_leaf)
     if problems:
         raise ServiceError("以下指标尚未完成，自评未提交：" + "；".join(problems))
-    sa = _header(session, target)
+    sa = ensure_header(session, target)
     old = {"status": sa.status}
     for item in pending:
         action = "resubmit" if item.status == "returned" else "submit"
@@ -249,9 +251,7 @@ def history(session: Session, item: SelfItem) -> list[SelfItemVersion]:
 
 def unit_targets(session: Session, actor: User) -> list[RoundTarget]:
     """Round targets the unit user may see: its organisation and subtree, newest round first."""
-    from scorecard.models import Organisation
-
-    if actor.role != "unit":
+    if not permissions.is_unit(actor):
         return []
     rows = session.scalars(select(RoundTarget).join(Organisation, RoundTarget.org_id == Organisation.id)
                            .where(Organisation.path.startswith(actor.scope_org.path))
@@ -275,7 +275,7 @@ def progress(session: Session, rnd: Round) -> list[dict]:
 def overdue(session: Session, rnd: Round, today: dt.date | None = None) -> list[tuple[RoundTarget, str]]:
     """Targets past the self-assessment deadline that have not submitted (and are not reopened)."""
     today = today or local_today()
-    if rnd.self_deadline is None or today <= rnd.self_deadline or rnd.phase not in ("self", "review"):
+    if rnd.self_deadline is None or today <= rnd.self_deadline or not rnd.scoring_open:
         return []
     heads = {sa.target_id: sa for sa in session.scalars(
         select(SelfAssessment).join(RoundTarget).where(RoundTarget.round_id == rnd.id))}

@@ -15,12 +15,7 @@ from scorecard.services.selfassess import fill as selfassess
 
 
 def _check(actor: User, target: RoundTarget) -> None:
-    if not permissions.can_review(actor, target):
-        if actor.role == "assessor" and permissions.is_home_unit(actor, target.org):
-            raise PermissionDenied("您所在单位需回避，不能审核其自评")
-        if actor.role == "assessor" and target.round.phase not in ("self", "review"):
-            raise PermissionDenied(f"本轮考核处于“{target.round.phase_label}”阶段，不能审核自评")
-        raise PermissionDenied()
+    permissions.ensure(permissions.why_not_review(actor, target))
 
 
 def _label(item: SelfItem) -> str:
@@ -83,7 +78,7 @@ def reopen(session: Session, actor: User, target: RoundTarget, reason: str,
         raise ServiceError("重新开放填报须填写理由", "reason")
     if until is not None and until < selfassess.local_today():
         raise ServiceError("重新开放的截止日期不能早于今天", "until")
-    sa = selfassess._header(session, target)
+    sa = selfassess.ensure_header(session, target)
     old = {"reopened": sa.reopened, "until": sa.reopen_until.date().isoformat() if sa.reopen_until else None}
     sa.reopened, sa.reopen_reason, sa.reopened_by, sa.reopened_at = True, reason, actor, utcnow()
     sa.reopen_until = dt.datetime.combine(until, dt.time()) if until else None

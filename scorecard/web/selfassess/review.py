@@ -8,69 +8,52 @@ import datetime as dt
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from scorecard.models import TARGET_STATUS, EvidenceCitation, Round, SelfItem
+from scorecard.models import TARGET_STATUS, EvidenceCitation, Round, RoundTarget, SelfItem
 from scorecard.services import permissions
 from scorecard.services.errors import ServiceError
 from scorecard.services.selfassess import fill as selfassess
-from scorecard.services.selfassess import review
-from scorecard.web.common import actor, get_db, get_or_404, require, status_of
+from scorecard.services.selfassess import pages, review
+from scorecard.web.common import actor, get_db, get_or_404, require, status_of, unit_of_work
 from scorecard.web.selfassess import bp
-from scorecard.web.selfassess.fill import load_target, page
+from scorecard.web.selfassess.fill import page
 
 
-def _item(item_id: int) -> SelfItem:
-    item = get_or_404(get_db(), SelfItem, item_id)
-    require(permissions.can_view_self(actor(), item.target))
-    require(permissions.can_review(actor(), item.target))
-    return item
-
-
-def _done(db, item: SelfItem, message: str):
-    db.commit()
+def _back_to(item: SelfItem, done, message: str):
+    """After a review action: back to the item on success, else the page with the refusal."""
+    if not done:
+        return page(item.target, status=status_of(done.error))
     flash(message, "success")
     return redirect(url_for("selfassess.target", target_id=item.target_id, _anchor=f"leaf-{item.indicator.code}"))
-
-
-def _failed(db, target, exc: ServiceError):
-    db.rollback()
-    return page(db, target, status=status_of(exc), error=exc.message)
 
 
 @bp.route("/self/items/<int:item_id>/confirm", methods=["POST"])
 @login_required
 def confirm(item_id: int):
-    db, item = get_db(), _item(item_id)
-    try:
-        review.confirm(db, actor(), item, request.form.get("comment", ""))
-    except ServiceError as exc:
-        return _failed(db, item.target, exc)
-    return _done(db, item, f"已确认“{item.indicator.code} {item.indicator.name}”")
+    item = get_or_404(get_db(), SelfItem, item_id)
+    with unit_of_work() as done:
+        review.confirm(get_db(), actor(), item, request.form.get("comment", ""))
+    return _back_to(item, done, f"已确认“{item.indicator.code} {item.indicator.name}”")
 
 
 @bp.route("/self/items/<int:item_id>/return", methods=["POST"])
 @login_required
 def return_item(item_id: int):
-    db, item = get_db(), _item(item_id)
-    try:
-        review.return_item(db, actor(), item, request.form.get("reason", ""))
-    except ServiceError as exc:
-        return _failed(db, item.target, exc)
-    return _done(db, item, f"已退回“{item.indicator.code} {item.indicator.name}”，等待单位修改后重新提交")
+    item = get_or_404(get_db(), SelfItem, item_id)
+    with unit_of_work() as done:
+        review.return_item(get_db(), actor(), item, request.form.get("reason", ""))
+    return _back_to(item, done, f"已退回“{item.indicator.code} {item.indicator.name}”，等待单位修改后重新提交")
 
 
 @bp.route("/self/citations/<int:citation_id>/reject", methods=["POST"])
 @login_required
 def reject_evidence(citation_id: int):
-    db = get_db()
-    cit = get_or_404(db, EvidenceCitation, citation_id)
-    if cit.subject != selfassess.SUBJECT:
+    cit = get_or_404(get_db(), EvidenceCitation, citation_id)
+    if cit.subject != selfassess.SUBJECT:  # another record's citation: its own page decides
         return redirect(url_for("evidence.show", evidence_id=cit.evidence_id))
-    item = _item(cit.subject_id)
-    try:
-        review.reject_evidence(db, actor(), item, cit, request.form.get("reason", ""))
-    except ServiceError as exc:
-        return _failed(db, item.target, exc)
-    return _done(db, item, f"已认定材料“{cit.evidence.title}”与本项不相关")
+    item = get_or_404(get_db(), SelfItem, cit.subject_id)
+    with unit_of_work() as done:
+        review.reject_evidence(get_db(), actor(), item, cit, request.form.get("reason", ""))
+    return _back_to(item, done, f"已认定材料“{cit.evidence.title}”与本项不相关")
 
 
 def _date(text: str | None, label: str) -> dt.date | None:
@@ -86,14 +69,11 @@ def _date(text: str | None, label: str) -> dt.date | None:
 @bp.route("/self/targets/<int:target_id>/reopen", methods=["POST"])
 @login_required
 def reopen(target_id: int):
-    db = get_db()
-    tgt = load_target(target_id)
-    require(permissions.can_review(actor(), tgt))
-    try:
-        review.reopen(db, actor(), tgt, request.form.get("reason", ""), _date(request.form.get("until"), "开放至"))
-    except ServiceError as exc:
-        return _failed(db, tgt, exc)
-    db.commit()
+    tgt = get_or_404(get_db(), RoundTarget, target_id)
+    with unit_of_work() as done:
+        review.reopen(get_db(), actor(), tgt, request.form.get("reason", ""), _date(request.form.get("until"), "开放至"))
+    if not done:
+        return page(tgt, status=status_of(done.error))
     flash(f"已为“{tgt.org.name}”重新开放自评填报", "success")
     return redirect(url_for("selfassess.target", target_id=tgt.id))
 
@@ -101,37 +81,26 @@ def reopen(target_id: int):
 @bp.route("/rounds/<int:round_id>/self-progress")
 @login_required
 def progress(round_id: int):
-    return _progress_page(get_db(), _round(round_id))
+    return _progress_page(get_or_404(get_db(), Round, round_id))
 
 
-def _round(round_id: int) -> Round:
-    rnd = get_or_404(get_db(), Round, round_id)
-    require(permissions.can_view_progress(actor(), rnd))
-    return rnd
-
-
-def _progress_page(db, rnd: Round, error: str | None = None, status: int = 200):
-    today = selfassess.local_today()
-    heads = {t.id: selfassess.header(db, t) for t in rnd.targets}
+def _progress_page(rnd: Round, status: int = 200):
+    data = pages.progress_page(get_db(), actor(), rnd)
     return render_template(
-        "selfassess/progress.html", rnd=rnd, rows=selfassess.progress(db, rnd), statuses=TARGET_STATUS,
-        order=selfassess.STATUS_ORDER, overdue=selfassess.overdue(db, rnd, today), heads=heads, today=today,
-        error=error, manage=permissions.can_change_round(actor(), rnd) and not rnd.is_final,
+        "selfassess/progress.html", rnd=rnd, rows=data.rows, statuses=TARGET_STATUS, order=selfassess.STATUS_ORDER,
+        overdue=data.overdue, heads=data.heads, today=data.today, manage=data.manage,
     ), status
 
 
 @bp.route("/rounds/<int:round_id>/deadlines", methods=["POST"])
 @login_required
 def deadlines(round_id: int):
-    db = get_db()
-    rnd = _round(round_id)
+    rnd = get_or_404(get_db(), Round, round_id)
     require(permissions.can_change_round(actor(), rnd))
-    try:
-        review.set_deadlines(db, actor(), rnd, _date(request.form.get("self_deadline"), "自评截止日期"),
+    with unit_of_work() as done:
+        review.set_deadlines(get_db(), actor(), rnd, _date(request.form.get("self_deadline"), "自评截止日期"),
                              _date(request.form.get("review_deadline"), "审核截止日期"))
-    except ServiceError as exc:
-        db.rollback()
-        return _progress_page(db, rnd, exc.message, status_of(exc))
-    db.commit()
+    if not done:
+        return _progress_page(rnd, status_of(done.error))
     flash("已保存截止日期", "success")
     return redirect(url_for("selfassess.progress", round_id=rnd.id))

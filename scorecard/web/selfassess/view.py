@@ -1,26 +1,16 @@
 """View model of the self-assessment page: one entry per applicable leaf, reusing the score
-page's typed inputs (score_inputs.LeafView + templates/scores/_inputs.html)."""
+page's typed inputs (web/scores/inputs.LeafView + templates/scores/_inputs.html)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
-from scorecard.domain.rules import LeafRule
-from scorecard.models import (
-    Evidence,
-    EvidenceCitation,
-    Indicator,
-    RoundTarget,
-    SelfItem,
-    SelfItemVersion,
-    User,
-)
-from scorecard.services import evidence as ev_svc
-from scorecard.services import permissions
-from scorecard.services.rounds.ranking import round_structure
 from scorecard.services.selfassess import fill as selfassess
 from scorecard.web.scores.inputs import LeafView, explain
+
+if TYPE_CHECKING:  # annotations only: the page's data comes from services/selfassess/pages.py
+    from scorecard.models import EvidenceCitation, Indicator, SelfItem, SelfItemVersion
+    from scorecard.services.selfassess.pages import SelfPage
 
 ACTIONS = {"save": "保存", "submit": "提交", "resubmit": "重新提交", "return": "退回修改",
            "confirm": "确认", "reject_evidence": "认定材料不相关"}
@@ -70,33 +60,24 @@ def values_of(item: SelfItem | None) -> dict:
     return dict(item.input) if item and item.input else {}
 
 
-def build(session: Session, target: RoundTarget, actor: User, kept: dict | None = None) -> list[tuple]:
-    """[(top indicator, [SelfLeaf …])] in scheme order."""
+def build(page: SelfPage, kept: dict | None = None) -> list[tuple]:
+    """[(top indicator, [SelfLeaf …])] in scheme order; `kept`: a refused save's input by leaf code."""
     kept = kept or {}
-    st = round_structure(target.round)
-    by_leaf = selfassess.items(session, target)
-    unit = permissions.can_self_assess(actor, target)
-    reviewer = permissions.can_review(actor, target)
+    st = page.structure
     groups: dict[str, tuple] = {t.code: (t, []) for t in st.tops}
-    for ind in st.leaves_for(target.category.name):
-        item = by_leaf.get(ind.id)
+    for ind in st.leaves_for(page.target.category.name):
+        item = page.items.get(ind.id)
         k = kept.get(ind.code)
-        rule: LeafRule = st.rule(ind.code)
+        rule = st.rule(ind.code)
         values = k["values"] if k else values_of(item)
         version = k["version"] if k else (str(item.version) if item else "")
-        view = LeafView(ind, rule, None, [], values, "", version)
-        cits = selfassess.citations(session, item)
-        sl = SelfLeaf(view, item, cits, selfassess.history(session, item) if item else [],
+        cits = page.citations.get(ind.id, [])
+        sl = SelfLeaf(LeafView(ind, rule, None, [], values, "", version), item, cits,
+                      page.history.get(ind.id, []),
                       k["narrative"] if k else (item.narrative if item else ""),
-                      editable=unit and (item is None or item.status in selfassess.EDITABLE),
-                      reviewable=reviewer and item is not None and item.status == "submitted",
+                      editable=page.unit and (item is None or item.status in selfassess.EDITABLE),
+                      reviewable=page.reviewer and item is not None and item.status == "submitted",
                       error=k.get("error") if k else None,
                       cited_ids=set(k["evidence"]) if k else {c.evidence_id for c in cits})
         groups[st.top_of[ind.code]][1].append(sl)
     return [g for g in groups.values() if g[1]]
-
-
-def library(session: Session, actor: User, target: RoundTarget) -> list[Evidence]:
-    if not permissions.can_view_library(actor, target.org):
-        return []
-    return ev_svc.library(session, actor, target.org)
