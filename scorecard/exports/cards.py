@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Sequence
 
+from scorecard.domain.numbers import fmt
 from scorecard.exports.columns import Column
 from scorecard.exports.xlsx import (
     PrintSetup,
@@ -111,6 +112,41 @@ def _previous_text(card: ScoreCard) -> str:
         return "同一方案没有更早的考核轮次"
     phase = "" if p.phase == "已定档" else f"（{p.phase}）"
     return f"上一轮“{p.round_name}”{phase}：总分 {p.total:f}，第 {p.rank} 名，等次“{p.tier}”"
+
+
+def _cell_text(kind: str, value) -> str:
+    if value is None:
+        return ""
+    return fmt(value) if kind == "num" else str(value)
+
+
+def page_tops(card: ScoreCard, columns: Sequence[Column]) -> list[dict]:
+    """The leaf table as the HTML page shows it: per first level its subtotal cells and its
+    leaves' cells, each cell (column key, kind, text)."""
+    out = []
+    for top in card.tops:
+        values = top_values(top)
+        cells = [(c.key, c.kind, _cell_text(c.kind if c.key in values else "text", values.get(c.key)))
+                 for c in columns]
+        leaves = [{"leaf": leaf, "cells": [(c.key, c.kind, _cell_text(c.kind, c.value(leaf))) for c in columns]}
+                  for leaf in top.leaves]
+        out.append({"top": top, "cells": cells, "leaves": leaves})
+    return out
+
+
+def _summary_value_text(key: str, value) -> str:
+    if isinstance(value, str):
+        return value
+    if key == "rank":
+        return f"第 {value} 名"
+    if key == "delta":
+        return f"+{fmt(value)}" if value > 0 else fmt(value)
+    return fmt(value)
+
+
+def page_summary(card: ScoreCard) -> list[tuple[str, str, str, str]]:
+    """summary_lines with the values as the page shows them (第 2 名, +1.50)."""
+    return [(key, label, _summary_value_text(key, value), text) for key, label, value, text in summary_lines(card)]
 
 
 def card_title(card: ScoreCard) -> str:
@@ -228,4 +264,5 @@ def _adjustment_rows(ws, row: int, n: int, card: ScoreCard, f: _Formats) -> int:
     return row
 
 
-__all__ = ["card_columns", "top_values", "summary_lines", "write_card_workbook", "card_title", "SHEET"]
+__all__ = ["card_columns", "top_values", "summary_lines", "page_tops", "page_summary", "write_card_workbook",
+           "card_title", "SHEET"]

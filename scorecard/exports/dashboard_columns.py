@@ -86,11 +86,10 @@ def movement_columns() -> list[Column]:
 
 # --- burden (考核负担统计, C6) -------------------------------------------------------------------
 
-def _evidence_header(basis: str) -> str:
-    return "须提供佐证" if basis == "flag" else "提示佐证"
+EVIDENCE = "须提供佐证"
 
 
-def scheme_burden_columns(basis: str) -> list[Column]:
+def scheme_burden_columns() -> list[Column]:
     return [
         Column("code", "方案编码", "text", 10, lambda b: b.code),
         Column("name", "方案名称", "text", 30, lambda b: b.name),
@@ -99,7 +98,7 @@ def scheme_burden_columns(basis: str) -> list[Column]:
         Column("status", "状态", "text", 8, lambda b: b.status),
         Column("indicators", "指标（含各级）", "int", 10, lambda b: b.indicators),
         Column("leaves", "末级指标", "int", 8, lambda b: b.leaves),
-        Column("evidence", _evidence_header(basis), "int", 10, lambda b: b.evidence),
+        Column("evidence", EVIDENCE, "int", 10, lambda b: b.evidence),
         Column("categories", "各类别适用末级指标", "text", 30, lambda b: b.categories_text),
         Column("rounds", "考核轮次", "int", 8, lambda b: b.rounds),
         Column("deadlines", "截止时间", "int", 8, lambda b: b.deadlines),
@@ -107,8 +106,8 @@ def scheme_burden_columns(basis: str) -> list[Column]:
     ]
 
 
-def round_burden_columns(basis: str, uploads: bool) -> list[Column]:
-    cols = [
+def round_burden_columns() -> list[Column]:
+    return [
         Column("code", "轮次编码", "text", 10, lambda r: r.code),
         Column("name", "轮次名称", "text", 30, lambda r: r.name),
         Column("scheme", "考核方案", "text", 30, lambda r: r.scheme),
@@ -116,40 +115,35 @@ def round_burden_columns(basis: str, uploads: bool) -> list[Column]:
         Column("phase", "阶段", "text", 8, lambda r: r.phase),
         Column("targets", "考核对象", "int", 8, lambda r: r.targets),
         Column("leaves", "每个对象最多末级指标", "int", 12, lambda r: r.max_leaves_per_unit),
-        Column("evidence", _evidence_header(basis), "int", 10, lambda r: r.evidence),
+        Column("evidence", EVIDENCE, "int", 10, lambda r: r.evidence),
         Column("deadlines", "截止时间", "int", 8, lambda r: r.deadlines),
+        Column("uploads", "已上传佐证（份）", "int", 10, lambda r: r.uploads),
     ]
-    if uploads:
-        cols.append(Column("uploads", "已上传佐证（份）", "int", 10, lambda r: r.uploads))
-    return cols
 
 
-def round_unit_columns(basis: str, uploads: bool, cited: bool = False) -> list[Column]:
+def round_unit_columns(cited: bool = False) -> list[Column]:
     cols = [
         Column("org_code", "组织编码", "text", 10, lambda u: u.org_code),
         Column("org_name", "组织名称", "text", 30, lambda u: u.org_name),
         Column("category", "类别", "text", 10, lambda u: u.category),
         Column("leaves", "适用末级指标", "int", 10, lambda u: u.leaves),
-        Column("evidence", _evidence_header(basis), "int", 10, lambda u: u.evidence),
+        Column("evidence", EVIDENCE, "int", 10, lambda u: u.evidence),
         Column("deadlines", "截止时间", "int", 8, lambda u: u.deadlines),
+        Column("uploads", "本年度已上传佐证（份）", "int", 12, lambda u: u.uploads),
     ]
-    if uploads:
-        cols.append(Column("uploads", "本年度已上传佐证（份）", "int", 12, lambda u: u.uploads))
     if cited:
         cols.append(Column("cited", "本轮自评引用佐证（份）", "int", 12, lambda u: u.cited))
     return cols
 
 
-def unit_year_columns(basis: str, uploads: bool) -> list[Column]:
-    cols = [
+def unit_year_columns() -> list[Column]:
+    return [
         Column("year", "年度", "int", 6, lambda u: u.year),
         Column("org_code", "组织编码", "text", 10, lambda u: u.org_code),
         Column("org_name", "组织名称", "text", 30, lambda u: u.org_name),
         Column("rounds", "参加考核轮次", "int", 10, lambda u: u.rounds),
         Column("leaves", "末级指标合计", "int", 10, lambda u: u.leaves),
-        Column("evidence", f"{_evidence_header(basis)}合计", "int", 10, lambda u: u.evidence),
+        Column("evidence", f"{EVIDENCE}合计", "int", 10, lambda u: u.evidence),
         Column("deadlines", "截止时间合计", "int", 10, lambda u: u.deadlines),
+        Column("uploads", "本年度已上传佐证（份）", "int", 12, lambda u: u.uploads),
     ]
-    if uploads:
-        cols.append(Column("uploads", "本年度已上传佐证（份）", "int", 12, lambda u: u.uploads))
-    return cols

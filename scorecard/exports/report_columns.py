@@ -2,8 +2,11 @@
 feeds the HTML table (templates/reports/) and the Excel sheet (exports/reports.py)."""
 from __future__ import annotations
 
+from typing import Callable
+
 from scorecard.exports.columns import Column
 from scorecard.models.selfassess import TARGET_STATUS
+from scorecard.services.cards.model import CardLeaf, CardTop, ScoreCard
 from scorecard.services.selfassess.fill import STATUS_ORDER
 
 MOVE_FORMAT = "+0;-0;0"  # rank movement: +2 / -1 / 0
@@ -38,25 +41,39 @@ def group_columns() -> list[Column]:
 
 
 def card_summary_columns() -> list[Column]:
-    """The one-row summary above a card's indicator table."""
+    """The one-row summary above a card's indicator table (items: ScoreCard)."""
     return [
-        Column("base", "基础分", "num", 9, lambda c: c.row.base),
-        Column("bonus", "加分", "num", 7, lambda c: c.row.bonus),
-        Column("penalty", "减分", "num", 7, lambda c: c.row.penalty),
-        Column("total", "总分", "num", 9, lambda c: c.row.total),
-        Column("rank", "类别内排名", "text", 10, lambda c: f"{c.row.rank} / {c.category_size}"),
-        Column("tier", "等次", "text", 8, lambda c: c.row.tier),
+        Column("base", "基础分", "num", 9, lambda c: c.base),
+        Column("bonus", "加分", "num", 7, lambda c: c.bonus),
+        Column("penalty", "减分", "num", 7, lambda c: c.penalty),
+        Column("total", "总分", "num", 9, lambda c: c.total),
+        Column("rank", "类别内排名", "text", 10, lambda c: f"{c.rank} / {c.category_size}"),
+        Column("tier", "等次", "text", 8, lambda c: c.tier),
     ]
 
 
+def card_lines(card: ScoreCard) -> list[CardTop | CardLeaf]:
+    """The compact card's indicator table: each first level, then its applicable leaves."""
+    return [line for top in card.tops for line in (top, *top.leaves)]
+
+
+def _top_or_leaf(of_top: Callable[[CardTop], object], of_leaf: Callable[[CardLeaf], object]):
+    return lambda line: of_top(line) if isinstance(line, CardTop) else of_leaf(line)
+
+
+def deduction_reasons(leaf: CardLeaf) -> str:
+    return "；".join(f"扣{points:f}分：{reason}（{who}）" for who, points, reason in leaf.deductions)
+
+
 def card_columns() -> list[Column]:
+    """Columns of card_lines: first levels show their applicable full marks and subtotal."""
     return [
         Column("code", "指标编码", "text", 10, lambda line: line.code),
         Column("name", "指标", "text", 30, lambda line: line.name),
-        Column("max", "分值", "num", 8, lambda line: line.max_points),
-        Column("score", "得分", "num", 8, lambda line: line.score),
-        Column("loss", "失分", "num", 8, lambda line: line.loss),
-        Column("reasons", "扣分原因", "text", 50, lambda line: line.reasons),
+        Column("max", "分值", "num", 8, _top_or_leaf(lambda t: t.full, lambda leaf: leaf.max_points)),
+        Column("score", "得分", "num", 8, _top_or_leaf(lambda t: t.subtotal, lambda leaf: leaf.final)),
+        Column("loss", "失分", "num", 8, lambda line: line.deducted),
+        Column("reasons", "扣分原因", "text", 50, _top_or_leaf(lambda t: "", deduction_reasons)),
     ]
 
 

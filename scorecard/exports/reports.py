@@ -14,6 +14,7 @@ from scorecard.exports.report_columns import (
     DELTA_FORMAT,
     MOVE_FORMAT,
     card_columns,
+    card_lines,
     card_summary_columns,
     compare_columns,
     group_columns,
@@ -40,6 +41,7 @@ from scorecard.exports.xlsx import (
     write_title,
 )
 from scorecard.models import Round, User
+from scorecard.services.cards.model import CardTop, ScoreCard
 from scorecard.services.reports import analysis
 from scorecard.services.reports.progress import ProgressReport, totals
 
@@ -59,21 +61,22 @@ class Sheet:
     subtitle: str | None = None  # instead of the ranking report's line (issuer, date, phase, full marks)
 
 
-def subtitle(report: Ranking, scope: str = "") -> str:
+def subtitle(ranking: Ranking, scope: str = "") -> str:
     lead = f"{scope}　　" if scope else ""
-    return (f"{lead}发布单位：{report.issuer}　　日期：{chinese_date(report.date)}　　阶段：{report.phase}"
-            f"　　满分{points_text(report.full_marks)}分")
+    return (f"{lead}发布单位：{ranking.issuer}　　日期：{chinese_date(ranking.date)}　　阶段：{ranking.phase}"
+            f"　　满分{points_text(ranking.full_marks)}分")
 
 
-def write_sheets(path: str | Path, report: Ranking, title: str, sheets: Sequence[Sheet],
+def write_sheets(path: str | Path, source: Ranking | ProgressReport, title: str, sheets: Sequence[Sheet],
                  tick: Tick | None = None) -> None:
-    wb = new_workbook(path, created=dt.date.fromisoformat(report.date), title=title,
-                      author=report.issuer, company=report.issuer)
+    """`source` (a ranking or the progress report) gives the issuer, date and phase."""
+    wb = new_workbook(path, created=dt.date.fromisoformat(source.date), title=title,
+                      author=source.issuer, company=source.issuer)
     try:
         styles = Styles(wb)
         formats = _Special(wb)
         for sheet in sheets:
-            table_sheet(wb, styles, formats, report, sheet, tick)
+            table_sheet(wb, styles, formats, source, sheet, tick)
     finally:
         wb.close()
 
@@ -95,12 +98,12 @@ class _Special:
         return styles.for_kind(column.kind)
 
 
-def table_sheet(wb, styles: Styles, special: _Special, report: Ranking, sheet: Sheet, tick: Tick | None) -> None:
+def table_sheet(wb, styles: Styles, special: _Special, source: Ranking | ProgressReport, sheet: Sheet, tick: Tick | None) -> None:
     ws = wb.add_worksheet(sheet.name)
     columns, n = sheet.columns, len(sheet.columns)
     set_widths(ws, columns, fit_widths(columns, sheet.items))
     write_title(ws, TITLE_ROW, n, sheet.title, styles.redhead, 32)
-    write_title(ws, SUBTITLE_ROW, n, sheet.subtitle or subtitle(report, sheet.scope), styles.redline, 20)
+    write_title(ws, SUBTITLE_ROW, n, sheet.subtitle or subtitle(source, sheet.scope), styles.redline, 20)
     levels = header_rows(columns)
     for offset in range(levels):
         ws.set_row(HEADER_ROW + offset, 22 if levels == 2 and offset == 0 else 36)
@@ -114,18 +117,18 @@ def table_sheet(wb, styles: Styles, special: _Special, report: Ranking, sheet: S
     set_print(ws, PrintSetup(HEADER_ROW, first - 1))
 
 
-def write_loss_workbook(report: Ranking, rows, path: str | Path) -> None:
-    title = f"{report.round_name}指标失分分析"
-    write_sheets(path, report, title, [Sheet("失分分析", title, "按末级指标统计得分与失分", loss_columns(), rows,
+def write_loss_workbook(ranking: Ranking, rows, path: str | Path) -> None:
+    title = f"{ranking.round_name}指标失分分析"
+    write_sheets(path, ranking, title, [Sheet("失分分析", title, "按末级指标统计得分与失分", loss_columns(), rows,
                                              freeze_after="name")])
 
 
-def write_group_workbook(report: Ranking, rows, path: str | Path) -> None:
-    title = f"{report.round_name}片组汇总"
+def write_group_workbook(ranking: Ranking, rows, path: str | Path) -> None:
+    title = f"{ranking.round_name}片组汇总"
     members = [(g.name, m) for g in rows for m in g.members]
-    write_sheets(path, report, title, [
+    write_sheets(path, ranking, title, [
         Sheet("片组汇总", title, "各片组成员数、平均总分、最高与最低", group_columns(), rows, freeze_after="name"),
-        Sheet("片组成员", f"{report.round_name}片组成员得分", "各片组成员按总分排列", group_member_columns(),
+        Sheet("片组成员", f"{ranking.round_name}片组成员得分", "各片组成员按总分排列", group_member_columns(),
               members, freeze_after="org_name"),
     ])
 
@@ -156,11 +159,12 @@ def write_progress_workbook(report: ProgressReport, path: str | Path) -> None:
     ])
 
 
-def write_cards_workbook(report: Ranking, cards, path: str | Path, tick: Tick | None = None) -> None:
+def write_cards_workbook(ranking: Ranking, cards: Sequence[ScoreCard], path: str | Path,
+                         tick: Tick | None = None) -> None:
     """One printable sheet per target: summary row, then each first level (bold, its subtotal)
     followed by its applicable leaves with points lost and deduction reasons, then 备注."""
-    wb = new_workbook(path, created=dt.date.fromisoformat(report.date),
-                      title=f"{report.round_name}考核评分卡", author=report.issuer, company=report.issuer)
+    wb = new_workbook(path, created=dt.date.fromisoformat(ranking.date),
+                      title=f"{ranking.round_name}考核评分卡", author=ranking.issuer, company=ranking.issuer)
     try:
         styles = Styles(wb)
         special = _Special(wb)
@@ -168,23 +172,23 @@ def write_cards_workbook(report: Ranking, cards, path: str | Path, tick: Tick | 
                "num": styles.subtotal}
         taken: list[str] = []
         for card in cards:
-            name = safe_sheet_name(f"{card.row.org_code} {card.row.org_name}", taken, fallback="评分卡")
+            name = safe_sheet_name(f"{card.org_code} {card.org_name}", taken, fallback="评分卡")
             taken.append(name)
-            _card_sheet(wb, styles, special, top, report, card, name)
+            _card_sheet(wb, styles, special, top, ranking, card, name)
             if tick:
                 tick()
     finally:
         wb.close()
 
 
-def _card_sheet(wb, styles: Styles, special: _Special, top: dict, report: Ranking, card, name: str) -> None:
+def _card_sheet(wb, styles: Styles, special: _Special, top: dict, ranking: Ranking, card: ScoreCard,
+                name: str) -> None:
     ws = wb.add_worksheet(name)
-    columns, summary = card_columns(), card_summary_columns()
+    columns, summary, lines = card_columns(), card_summary_columns(), card_lines(card)
     n = len(columns)
-    set_widths(ws, columns, fit_widths(columns, card.lines))
-    row = card.row
-    write_title(ws, TITLE_ROW, n, f"{row.org_name}考核评分卡", styles.redhead, 32)
-    write_title(ws, SUBTITLE_ROW, n, subtitle(report, f"{report.round_name}　　类别：{row.category}"),
+    set_widths(ws, columns, fit_widths(columns, lines))
+    write_title(ws, TITLE_ROW, n, f"{card.org_name}考核评分卡", styles.redhead, 32)
+    write_title(ws, SUBTITLE_ROW, n, subtitle(ranking, f"{ranking.round_name}　　类别：{card.category}"),
                 styles.redline, 20)
     write_header(ws, 2, summary, styles)
     write_table(ws, 3, summary, [card], styles, formats=[special.for_column(c, styles) for c in summary])
@@ -193,12 +197,12 @@ def _card_sheet(wb, styles: Styles, special: _Special, top: dict, report: Rankin
     formats = [special.for_column(c, styles) for c in columns]
 
     def style_for(column, line, _value):
-        if line.level == "top":
+        if isinstance(line, CardTop):
             return top["num"] if column.kind == "num" else top["text"]
         return None
 
-    end = write_table(ws, header + 1, columns, card.lines, styles, style_for, formats=formats)
-    note = row.notes_text or "无"
+    end = write_table(ws, header + 1, columns, lines, styles, style_for, formats=formats)
+    note = card.notes_text or "无"
     ws.merge_range(end + 1, 0, end + 1, n - 1, "", styles.wrap)
     ws.write_string(end + 1, 0, f"备注：{note}", styles.wrap)
     ws.freeze_panes(header + 1, 0)
@@ -207,7 +211,7 @@ def _card_sheet(wb, styles: Styles, special: _Special, top: dict, report: Rankin
 
 def cards_job(session, user: User, rnd: Round, path: Path, progress, params: dict) -> None:
     """The score cards workbook of a round (or one category) as a background export job."""
-    report, cards = analysis.score_cards(session, user, rnd, params.get("category"))
+    ranking, cards = analysis.score_cards(session, user, rnd, params.get("category"))
     count = {"n": 0}
 
     def tick() -> None:
@@ -215,4 +219,4 @@ def cards_job(session, user: User, rnd: Round, path: Path, progress, params: dic
         if count["n"] % 20 == 0 or count["n"] == len(cards):
             progress(count["n"], len(cards))
 
-    write_cards_workbook(report, cards, path, tick=tick)
+    write_cards_workbook(ranking, cards, path, tick=tick)

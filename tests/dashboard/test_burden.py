@@ -51,20 +51,42 @@ def bx(ex, session, make):
 
 
 def test_scheme_burden_and_growth(session, bx):
-    assert burden.evidence_basis() == "flag"
     assert burden.deadline_columns() == ["self_deadline", "review_deadline"]
     b1 = burden.scheme_burden(session, bx.s1)
     b2 = burden.scheme_burden(session, bx.s2, bx.s1)
     assert (b1.indicators, b1.leaves, b1.evidence, b1.rounds, b1.deadlines) == (5, 3, 0, 1, 0)
     assert (b2.indicators, b2.leaves, b2.evidence, b2.rounds, b2.deadlines) == (5, 3, 1, 1, 2)
-    assert b2.categories == {"机关": 3, "企业": 3}
-    assert b2.growth == ["须提供佐证的指标由0项增加到1项"]
-    assert burden.scheme_burden(session, bx.rb.scheme).categories == {"机关": 3, "企业": 2}
+    assert [(c.name, c.leaves) for c in b2.categories] == [("机关", 3), ("企业", 3)]
+    assert b2.growth == ["须提供佐证的指标由0项增加到1项", "提示提供佐证的指标由0项增加到1项"]
+    assert b2.categories_text == "机关 3项、企业 3项"
+    rb = burden.scheme_burden(session, bx.rb.scheme)
+    assert [(c.name, c.leaves) for c in rb.categories] == [("机关", 3), ("企业", 2)] and rb.max_category == 3
+
+
+def test_scheme_burden_per_category_and_methods(session, make):
+    """Full marks, hinted leaves and 考核方式 per category; every growth is warned about."""
+    cats = ("机关", "村")
+    old = make.scheme("G", [("1.1", "学习", "60", "direct", {}, "1", "政治建设", ())], categories=cats)
+    new = make.scheme("G2", [("1.1", "学习", "60", "direct", {}, "1", "政治建设", ()),
+                             ("1.2", "机关专项", "40", "direct", {}, "1", "政治建设", ("机关",))], categories=cats)
+    leaf = {i.code: i for i in new.indicators}
+    leaf["1.1"].evidence_hint, leaf["1.1"].methods = "记录", ["实地核验"]
+    leaf["1.2"].methods = ["实地核验", "述职评议"]
+    session.flush()
+    b = burden.scheme_burden(session, new)
+    assert (b.leaves, b.hinted, b.evidence) == (2, 1, 0)
+    assert b.methods == {"实地核验": 2, "述职评议": 1}
+    assert [(c.name, c.leaves, c.full_marks, c.hinted) for c in b.categories] == [
+        ("机关", 2, Decimal("100"), 1), ("村", 1, Decimal("60"), 1)]
+    assert burden.burden_growth(burden.scheme_burden(session, old), b) == [
+        f"末级指标由1项增加到2项（第{old.version}版→第{new.version}版）", "提示提供佐证的指标由0项增加到1项",
+        "类别「机关」适用的末级指标由1项增加到2项"]
+    assert burden.burden_growth(b, b) == []
 
 
 def test_round_burden_per_unit(session, bx):
     rb = burden.round_burden(session, bx.leader, bx.r2)
-    assert (rb.targets, rb.leaves, rb.evidence, rb.deadlines, rb.has_uploads, rb.has_cited) == (4, 3, 1, 2, True, True)
+    assert (rb.targets, rb.leaves, rb.evidence, rb.deadlines, rb.has_cited) == (4, 3, 1, 2, True)
     assert [(u.org_code, u.leaves, u.evidence, u.deadlines, u.uploads, u.cited) for u in rb.units] == [
         ("D", 3, 1, 2, 0, 0), ("A", 3, 1, 2, 2, 1), ("B", 3, 1, 2, 0, 0), ("C", 3, 1, 2, 0, 0)]
     assert rb.uploads == 2

@@ -7,7 +7,14 @@ from decimal import Decimal as D
 
 import pytest
 
-from scorecard.domain.analysis import average, loss_rate, rank_move, tier_move, top_reasons
+from scorecard.domain.analysis import (
+    average,
+    loss_rate,
+    rank_move,
+    tier_move,
+    top_reasons,
+)
+from scorecard.exports.report_columns import deduction_reasons
 from scorecard.services.errors import PermissionDenied, ServiceError
 from scorecard.services.reports import analysis
 
@@ -52,12 +59,15 @@ def test_group_rows(scored):
 
 def test_cards(scored):
     _, cards = analysis.score_cards(scored.session, scored.w["assessor"], scored.rnd, "机关", TODAY)
-    assert [c.row.org_code for c in cards] == ["A", "B", "X1"]
-    lines = cards[0].lines
-    assert [(x.level, x.code, x.max_points, x.score) for x in lines] == [
-        ("top", "1", D("60"), D("56")), ("leaf", "1.1", D("40"), D("40")), ("leaf", "1.2", D("20"), D("16")),
-        ("top", "2", D("40"), D("40")), ("leaf", "2.1", D("30"), D("30")), ("leaf", "2.3", D("10"), D("10"))]
-    assert lines[2].loss == D("4") and "未按期召开支委会" in lines[2].reasons
+    assert [c.org_code for c in cards] == ["A", "B", "X1"]
+    assert [(t.code, t.full, t.subtotal, [(x.code, x.max_points, x.final) for x in t.leaves]) for t in cards[0].tops] == [
+        ("1", D("60"), D("56"), [("1.1", D("40"), D("40")), ("1.2", D("20"), D("16"))]),
+        ("2", D("40"), D("40"), [("2.1", D("30"), D("30")), ("2.3", D("10"), D("10"))])]
+    leaf = cards[0].tops[0].leaves[1]
+    assert leaf.deducted == D("4") and "未按期召开支委会" in deduction_reasons(leaf)
+    shown = analysis.category_cards(scored.session, scored.w["assessor"], scored.rnd, None, TODAY)
+    assert shown.category == "机关" and [c.org_code for c in shown.cards] == ["A", "B", "X1"]
+    assert analysis.category_cards(scored.session, scored.w["assessor"], scored.rnd, "村", TODAY) is None
     with pytest.raises(ServiceError, match="没有考核类别"):
         analysis.score_cards(scored.session, scored.w["assessor"], scored.rnd, "村")
 

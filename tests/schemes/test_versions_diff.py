@@ -1,4 +1,4 @@
-"""new_version copies everything; diff_versions lists what changed (C11); burden (C6)."""
+"""new_version copies everything; diff_versions lists what changed (C11)."""
 from __future__ import annotations
 
 from decimal import Decimal as D
@@ -96,26 +96,6 @@ def test_leaf_becoming_parent_shows_as_rule_change(session, w, draft):
     lines = {line.key: line for line in schemes_diff.diff_versions(draft, new)}
     assert [(c.old, c.new) for c in lines["2.1"].changes] == [("档次 好=100%,较好=80%,一般=60%,差=0%", "（非末级）")]
     assert lines["2.1.1"].kind == "added"
-
-
-def test_burden_counts_per_category(session, w, make):
-    p = parsed(indicators=[ind("1", None, "政治建设", 100),
-                           ind("1.1", "1", "学习", 60, "direct", evidence_hint="记录", methods=["实地核验"]),
-                           ind("1.2", "1", "机关专项", 40, "direct", categories=["机关"], methods=["实地核验", "述职评议"]),
-                           ])
-    make.category("村")
-    scheme = schemes.import_scheme(session, w["assessor"], p, "B", "负担", 2025)
-    scheme.categories = [make.category("机关"), make.category("村")]
-    b = schemes_diff.burden(scheme)
-    assert (b.indicators, b.leaves, b.with_hint) == (3, 2, 1)
-    assert b.methods == {"实地核验": 2, "述职评议": 1}
-    assert [(c.name, c.leaves, c.full_marks, c.with_hint) for c in b.categories] == [
-        ("机关", 2, D(100), 1), ("村", 1, D(60), 1)]
-    smaller = schemes_diff.Burden(2, 1, 0, {}, [schemes_diff.CategoryBurden("机关", 1, D(100), 0)])
-    assert schemes_diff.burden_growth(smaller, b) == [
-        "末级指标由 1 项增加到 2 项", "提示提供佐证的指标由 0 项增加到 1 项",
-        "类别「机关」适用的末级指标由 1 项增加到 2 项"]
-    assert schemes_diff.burden_growth(b, b) == []
 
 
 def test_tree_rows(session, w, draft):

@@ -3,10 +3,11 @@ text, each assessor's score and comment, the leaf's final score and deductions, 
 subtotals, bonus/penalty items, 一票否决 and tier override with their reasons, total, rank,
 tier and the change since the previous round of the same scheme family.
 
-One read model (`ScoreCard`) feeds the HTML page and the printable workbook; both render the
-leaf table from the same column spec (exports/cards.py `card_columns`).
+One read model (`ScoreCard`) feeds the HTML page and the printable workbook, which render the
+leaf table from the same column spec (exports/cards.py `card_columns`), and the round's compact
+评分卡 analysis report (`round_cards`; exports/report_columns.py).
 
-Numbers come from the ranking report (services/rounds/ranking.py), so the card always agrees with the
+Numbers come from the ranking (services/rounds/ranking.py), so the card always agrees with the
 ranking page and workbook; for a finalized round that is the frozen snapshot (rank, tier, leaf
 scores, organisation name as published). Assessors' individual inputs are read from the score
 rows, which can no longer change once a round is past 审核评分.
@@ -37,38 +38,75 @@ from scorecard.services.cards.model import (
     CardTop,
     ScoreCard,
 )
-from scorecard.services.errors import PermissionDenied
+from scorecard.services.errors import PermissionDenied, ServiceError
 from scorecard.services.rounds.ranking import ranking_for, round_structure
 
 
 def build_card(session: Session, actor: User, target: RoundTarget, today: dt.date | None = None) -> ScoreCard:
+    """The full card of one target: with the previous round and the extra per-leaf columns."""
     if not permissions.can_view_card(actor, target):
         raise PermissionDenied()
-    rnd = target.round
-    report = ranking_for(session, rnd, today, category_id=target.category_id)
-    row = next((r for r in report.rows if r.target_id == target.id), None)
-    if row is None:  # a target is always in its round's report; guard against stale snapshots
+    ranking = ranking_for(session, target.round, today, category_id=target.category_id)
+    row = next((r for r in ranking.rows if r.target_id == target.id), None)
+    if row is None:  # a target is always in its round's ranking; guard against stale snapshots
         raise PermissionDenied("该考核对象不在本轮结果中")
-    assessors, tops = _tops(session, target, row)
-    card = ScoreCard(
-        target_id=target.id, round_id=rnd.id, round_code=report.round_code, round_name=report.round_name,
-        scheme_code=rnd.scheme.code, scheme_name=report.scheme_name, scheme_version=report.scheme_version,
-        issuer=report.issuer, date=report.date, phase=report.phase, final=report.final, trimmed=rnd.trimmed,
+    card = _score_card(ranking, target, row, _scores(session, [target.id])[target.id])
+    _previous(session, target, card)
+    for provider in LEAF_EXTRAS:  # extra per-leaf columns (self-score, cited evidence)
+        card.extras.extend(provider(session, target, card))
+    return card
+
+
+def round_cards(session: Session, actor: User, rnd: Round, category: str | None = None,
+                today: dt.date | None = None) -> tuple[Ranking, list[ScoreCard]]:
+    """The cards of a round's targets (one category, or all) for the 评分卡 analysis report."""
+    if not permissions.can_view_ranking(actor, rnd):
+        raise PermissionDenied()
+    ranking = ranking_for(session, rnd, today)
+    if category and category not in ranking.categories:
+        raise ServiceError(f"本轮没有考核类别“{category}”", "category")
+    return ranking, cards_of(session, rnd, ranking, category)
+
+
+def cards_of(session: Session, rnd: Round, ranking: Ranking, category: str | None = None) -> list[ScoreCard]:
+    """Cards of the ranking's rows (by category, then rank), read with one query for all scores.
+    Without the previous round and the extra columns, which only the one-target card shows."""
+    order = {c: i for i, c in enumerate(ranking.categories)}
+    rows = sorted((r for r in ranking.rows if not category or r.category == category),
+                  key=lambda r: (order.get(r.category, len(order)), r.rank, r.org_code))
+    targets = {t.id: t for t in rnd.targets}
+    rows = [r for r in rows if r.target_id in targets]  # a snapshot may name a removed target
+    scores = _scores(session, [r.target_id for r in rows])
+    return [_score_card(ranking, targets[r.target_id], r, scores[r.target_id]) for r in rows]
+
+
+def _scores(session: Session, target_ids: list[int]) -> dict[int, list[Score]]:
+    """Each target's score rows, in the order they were entered."""
+    found: dict[int, list[Score]] = {i: [] for i in target_ids}
+    for s in session.scalars(select(Score).where(Score.target_id.in_(target_ids))
+                             .options(selectinload(Score.assessor)).order_by(Score.id)):
+        found[s.target_id].append(s)
+    return found
+
+
+def _score_card(ranking: Ranking, target: RoundTarget, row: RankingRow, scores: list[Score]) -> ScoreCard:
+    rnd = target.round
+    assessors, tops = _tops(round_structure(rnd), row, scores)
+    return ScoreCard(
+        target_id=target.id, round_id=rnd.id, round_code=ranking.round_code, round_name=ranking.round_name,
+        scheme_code=rnd.scheme.code, scheme_name=ranking.scheme_name, scheme_version=ranking.scheme_version,
+        issuer=ranking.issuer, date=ranking.date, phase=ranking.phase, final=ranking.final, trimmed=rnd.trimmed,
         org_code=row.org_code, org_name=row.org_name, category=row.category,
-        category_size=len(report.rows_of(row.category)), full_marks=report.full_marks,
-        converted=bool(rnd.scheme.convert and row.applicable_full not in (0, report.full_marks)),
+        category_size=len(ranking.rows_of(row.category)), full_marks=ranking.full_marks,
+        converted=bool(rnd.scheme.convert and row.applicable_full not in (0, ranking.full_marks)),
         base_raw=row.base_raw, applicable_full=row.applicable_full, base=row.base, bonus=row.bonus,
         penalty=row.penalty, total=row.total, rank=row.rank, tier=row.tier, computed_tier=row.computed_tier,
         veto=target.veto, veto_reason=target.veto_reason,
         veto_capped=any("等次已封顶" in n for n in row.notes),
         override_tier=target.tier_override, override_reason=target.override_reason,
         notes=list(row.notes), missing=row.missing, assessors=assessors, tops=tops,
-        adjustments=_adjustments(report, row), previous=None,
+        adjustments=_adjustments(ranking, row), previous=None,
     )
-    _previous(session, target, card)
-    for provider in LEAF_EXTRAS:  # extra per-leaf columns (self-score, cited evidence)
-        card.extras.extend(provider(session, target, card))
-    return card
 
 
 def _describe(st, code: str, data: dict) -> tuple[str, list[tuple[Decimal, str]]]:
@@ -79,10 +117,7 @@ def _describe(st, code: str, data: dict) -> tuple[str, list[tuple[Decimal, str]]
         return "", []
 
 
-def _tops(session: Session, target: RoundTarget, row: RankingRow) -> tuple[list[CardAssessor], list[CardTop]]:
-    st = round_structure(target.round)
-    scores = session.scalars(select(Score).where(Score.target_id == target.id)
-                             .options(selectinload(Score.assessor)).order_by(Score.id)).all()
+def _tops(st, row: RankingRow, scores: list[Score]) -> tuple[list[CardAssessor], list[CardTop]]:
     by_leaf: dict[int, list[Score]] = defaultdict(list)
     seen: dict[int, str] = {}
     for s in scores:
@@ -108,9 +143,9 @@ def _tops(session: Session, target: RoundTarget, row: RankingRow) -> tuple[list[
     return assessors, list(tops.values())
 
 
-def _adjustments(report: Ranking, row: RankingRow) -> list[CardAdjustment]:
+def _adjustments(ranking: Ranking, row: RankingRow) -> list[CardAdjustment]:
     return [CardAdjustment(a.kind, a.item_code, a.item_name, a.points, a.reason)
-            for a in report.adjustments if a.org_code == row.org_code and a.category == row.category]
+            for a in ranking.adjustments if a.org_code == row.org_code and a.category == row.category]
 
 
 def previous_round(session: Session, target: RoundTarget) -> tuple[Round, RoundTarget] | None:
@@ -132,11 +167,11 @@ def _previous(session: Session, target: RoundTarget, card: ScoreCard) -> None:
     if found is None:
         return
     prnd, ptarget = found
-    report = ranking_for(session, prnd, category_id=ptarget.category_id)
-    prow = next((r for r in report.rows if r.target_id == ptarget.id), None)
+    ranking = ranking_for(session, prnd, category_id=ptarget.category_id)
+    prow = next((r for r in ranking.rows if r.target_id == ptarget.id), None)
     if prow is None:
         return
-    card.previous = CardPrevious(prnd.code, prnd.name, report.phase, prow.total, prow.rank, prow.tier,
+    card.previous = CardPrevious(prnd.code, prnd.name, ranking.phase, prow.total, prow.rank, prow.tier,
                                  prow.category, card.total - prow.total)
     for top in card.tops:
         top.previous = prow.subtotals.get(top.code)

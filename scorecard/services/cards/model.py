@@ -1,4 +1,5 @@
-"""The score card's read model: one `ScoreCard` feeds the HTML page and the printable workbook."""
+"""The score card's read model: one `ScoreCard` feeds the card page and its printable workbook, and
+the round's 评分卡 analysis report (compact: first levels and leaves, page and workbook)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -52,6 +53,11 @@ class CardTop:
     subtotal: Decimal | None
     leaves: list[CardLeaf]
     previous: Decimal | None = None  # the same first level's subtotal in the previous round
+
+    @property
+    def deducted(self) -> Decimal | None:
+        """Points lost against the applicable full marks (None while unscored)."""
+        return None if self.subtotal is None else self.full - self.subtotal
 
 
 @dataclass

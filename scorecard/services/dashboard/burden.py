@@ -1,40 +1,33 @@
 """考核负担统计 (C6: 「严格控制面向基层的督查、检查、考核总量」): what a scheme and a round ask of
-each unit — indicators (leaves), items that require evidence, deadlines — and the evidence the
-units actually uploaded.
+each unit — indicators (leaves), items that require evidence (an indicator's 须提供佐证 flag) or
+suggest it (佐证提示), deadlines — and the evidence the units actually uploaded and cited. The
+burden report and the scheme page both show this one computation.
 
-Evidence required: an indicator's `evidence_required` flag when the model has one (built with
-self-assessment); otherwise a leaf counts when its 佐证提示 is non-empty (`evidence_basis` says
-which, and the pages say so). Deadlines: the round's date/time columns named *deadline* or *due*
-that are set. Uploads: counted from scorecard.models.evidence when it exists (rows of the unit's
-organisation in the scheme's year), otherwise not shown.
+Deadlines: the round's date/time columns named *deadline* or *due* that are set. Uploads:
+evidence files of the unit's organisation uploaded in the scheme's year.
 """
 from __future__ import annotations
 
-import importlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
-from scorecard.models import Indicator, Organisation, Round, Scheme, User
+from scorecard.models import Evidence, Indicator, Organisation, Round, Scheme, User
 from scorecard.services import permissions
 from scorecard.services.errors import PermissionDenied
 from scorecard.services.rounds.ranking import round_structure
 from scorecard.services.schemes.structure import structure
 from scorecard.services.selfassess.status import cited_evidence
 
-BASIS_LABELS = {"flag": "须提供佐证（按指标“须提供佐证”标记统计）",
-                "hint": "提示佐证（按“佐证提示”非空统计；佐证非必需）"}
-
-
-def evidence_basis() -> str:
-    return "flag" if hasattr(Indicator, "evidence_required") else "hint"
-
 
 def requires_evidence(ind: Indicator) -> bool:
-    if evidence_basis() == "flag":
-        return bool(getattr(ind, "evidence_required"))
+    return bool(ind.evidence_required)
+
+
+def suggests_evidence(ind: Indicator) -> bool:
     return bool((ind.evidence_hint or "").strip())
 
 
@@ -47,6 +40,16 @@ def round_deadlines(rnd: Round) -> int:
 
 
 @dataclass
+class CategoryBurden:
+    """What one category's units face: applicable leaves, their full marks, leaves with a hint."""
+
+    name: str
+    leaves: int
+    full_marks: Decimal
+    hinted: int
+
+
+@dataclass
 class SchemeBurden:
     scheme_id: int
     code: str
@@ -56,11 +59,18 @@ class SchemeBurden:
     status: str
     indicators: int
     leaves: int
-    evidence: int
-    categories: dict[str, int]  # category -> applicable leaves
+    evidence: int  # leaves that require evidence (须提供佐证)
+    hinted: int  # leaves that suggest evidence (佐证提示)
+    categories: list[CategoryBurden]
+    methods: dict[str, int]  # 考核方式 -> leaves assessed that way
     rounds: int
     deadlines: int
     growth: list[str] = field(default_factory=list)
+
+    @property
+    def max_category(self) -> int:
+        """The most leaves one unit faces (all leaves when the scheme has no categories)."""
+        return max((c.leaves for c in self.categories), default=self.leaves)
 
     @property
     def growth_text(self) -> str:
@@ -68,7 +78,7 @@ class SchemeBurden:
 
     @property
     def categories_text(self) -> str:
-        return "、".join(f"{k} {v}项" for k, v in self.categories.items())
+        return "、".join(f"{c.name} {c.leaves}项" for c in self.categories)
 
 
 @dataclass
@@ -79,7 +89,7 @@ class UnitBurden:
     leaves: int
     evidence: int
     deadlines: int
-    uploads: int | None
+    uploads: int
     cited: int | None  # distinct evidence cited by its self-assessment in this round
 
 
@@ -96,8 +106,6 @@ class RoundBurden:
     evidence: int
     deadlines: int
     units: list[UnitBurden]
-    evidence_basis: str
-    has_uploads: bool
     has_cited: bool = False
 
     @property
@@ -105,8 +113,8 @@ class RoundBurden:
         return max((u.leaves for u in self.units), default=0)
 
     @property
-    def uploads(self) -> int | None:
-        return sum(u.uploads or 0 for u in self.units) if self.has_uploads else None
+    def uploads(self) -> int:
+        return sum(u.uploads for u in self.units)
 
 
 @dataclass
@@ -118,25 +126,30 @@ class UnitYear:
     leaves: int
     evidence: int
     deadlines: int
-    uploads: int | None
+    uploads: int
 
 
 @dataclass
 class BurdenReport:
-    evidence_basis: str
-    has_uploads: bool
     schemes: list[SchemeBurden]
     rounds: list[RoundBurden]
     units: list[UnitYear]
 
 
 def scheme_burden(session: Session, scheme: Scheme, previous: Scheme | None = None) -> SchemeBurden:
+    """A scheme version's burden; with `previous` (the version before), what grew (C6: warn)."""
     st = structure(scheme)
-    evidence = sum(1 for c in st.leaf_codes if requires_evidence(st.leaf(c)))
+    leaves = [st.leaf(c) for c in st.leaf_codes]
     rounds = session.scalars(select(Round).where(Round.scheme_id == scheme.id)).all()
+    categories = []
+    for name in st.category_names():
+        found = st.leaves_for(name)
+        categories.append(CategoryBurden(name, len(found), sum((x.max_points for x in found), Decimal(0)),
+                                         sum(1 for x in found if suggests_evidence(x))))
     out = SchemeBurden(scheme.id, scheme.code, scheme.name, scheme.version, scheme.year, scheme.status_label,
-                       len(scheme.indicators), len(st.leaf_codes), evidence,
-                       {name: len(codes) for name, codes in st.applicable.items()},
+                       len(scheme.indicators), len(leaves), sum(1 for x in leaves if requires_evidence(x)),
+                       sum(1 for x in leaves if suggests_evidence(x)), categories,
+                       dict(Counter(m for x in leaves for m in (x.methods or []))),
                        len(rounds), sum(round_deadlines(r) for r in rounds))
     if previous is not None:
         out.growth = burden_growth(scheme_burden(session, previous), out)
@@ -149,7 +162,13 @@ def burden_growth(old: SchemeBurden, new: SchemeBurden) -> list[str]:
     if new.leaves > old.leaves:
         out.append(f"末级指标由{old.leaves}项增加到{new.leaves}项（第{old.version}版→第{new.version}版）")
     if new.evidence > old.evidence:
-        out.append(f"{'须提供' if evidence_basis() == 'flag' else '提示'}佐证的指标由{old.evidence}项增加到{new.evidence}项")
+        out.append(f"须提供佐证的指标由{old.evidence}项增加到{new.evidence}项")
+    if new.hinted > old.hinted:
+        out.append(f"提示提供佐证的指标由{old.hinted}项增加到{new.hinted}项")
+    before = {c.name: c.leaves for c in old.categories}
+    for c in new.categories:
+        if c.name in before and c.leaves > before[c.name]:
+            out.append(f"类别「{c.name}」适用的末级指标由{before[c.name]}项增加到{c.leaves}项")
     return out
 
 
@@ -166,11 +185,11 @@ def round_burden(session: Session, actor: User, rnd: Round) -> RoundBurden:
         leaves = st.leaves_for(t.category.name)
         units.append(UnitBurden(t.org.code, t.org.name, t.category.name, len(leaves),
                                 sum(1 for leaf in leaves if leaf.code in needs), deadlines,
-                                None if uploads is None else uploads.get(t.org_id, 0),
+                                uploads.get(t.org_id, 0),
                                 None if cited is None else cited.get(t.id, 0)))
     return RoundBurden(rnd.id, rnd.code, rnd.name, f"{rnd.scheme.name}（第{rnd.scheme.version}版）", rnd.scheme.year,
                        rnd.phase_label, len(rnd.targets), len(st.leaf_codes), len(needs), deadlines, units,
-                       evidence_basis(), uploads is not None, cited is not None)
+                       cited is not None)
 
 
 def burden_report(session: Session, actor: User) -> BurdenReport:
@@ -188,7 +207,7 @@ def burden_report(session: Session, actor: User) -> BurdenReport:
         .where(Organisation.path.startswith(actor.scope_org.path)).order_by(Round.id)
     ).all()
     rbs = [round_burden(session, actor, r) for r in rounds if permissions.can_view_dashboard(actor, r)]
-    return BurdenReport(evidence_basis(), evidence_model() is not None, schemes, rbs, _per_unit_year(rbs))
+    return BurdenReport(schemes, rbs, _per_unit_year(rbs))
 
 
 def _per_unit_year(rbs: list[RoundBurden]) -> list[UnitYear]:
@@ -204,43 +223,12 @@ def _per_unit_year(rbs: list[RoundBurden]) -> list[UnitYear]:
     return sorted(acc.values(), key=lambda r: (-r.year, -r.leaves, r.org_code))
 
 
-# --- uploads (when scorecard.models.evidence exists) -------------------------------------------
-
-def evidence_model():
-    """The evidence model: a mapped class of scorecard.models.evidence with an `org_id` column."""
-    try:
-        module = importlib.import_module("scorecard.models.evidence")
-    except ImportError:
-        return None
-    for value in vars(module).values():
-        table = getattr(value, "__table__", None)
-        if table is not None and "org_id" in table.columns.keys() and "sha256" in table.columns.keys():
-            return value
-    return None
-
-
-def evidence_uploads(session: Session, org_ids: list[int], year: int) -> dict[int, int] | None:
-    """Uploaded evidence files per organisation in the given year (None without the model)."""
-    model = evidence_model()
-    if model is None:
-        return None
-    columns = model.__table__.columns.keys()
-    when = next((c for c in ("uploaded_at", "created_at") if c in columns), None)
-    query = select(model.org_id, func.count()).where(model.org_id.in_(org_ids)).group_by(model.org_id)
-    if when is not None:
-        query = query.where(extract("year", getattr(model, when)) == year)
+def evidence_uploads(session: Session, org_ids: list[int], year: int) -> dict[int, int]:
+    """Evidence files uploaded per organisation in the given year."""
+    query = (select(Evidence.org_id, func.count()).where(Evidence.org_id.in_(org_ids),
+                                                         extract("year", Evidence.uploaded_at) == year)
+             .group_by(Evidence.org_id))
     counts: dict[int, int] = defaultdict(int)
     for org_id, n in session.execute(query):
         counts[org_id] = n
     return counts
-
-
-def scheme_panel(session: Session, scheme: Scheme, previous: Scheme | None) -> dict:
-    """The small burden summary on the scheme page (shown as the draft is edited)."""
-    b = scheme_burden(session, scheme, previous)
-    basis = evidence_basis()
-    # The page already warns about more leaves and more evidence hints (schemes_diff.burden_growth);
-    # only the required-evidence warning is new here.
-    warnings = [g for g in b.growth if basis == "flag" and g.startswith("须提供")]
-    return {"burden": b, "basis": basis, "basis_label": BASIS_LABELS[basis], "warnings": warnings,
-            "max_category": max(b.categories.values(), default=b.leaves)}

@@ -1,6 +1,6 @@
 """A round's dashboard (数据看板): tiers per category, the distribution of totals, the weakest
 indicators, 片组 averages, scoring progress and movement against the previous round of the same
-scheme family. Every figure is read from the ranking report (services/ranking.ranking_for, so a
+scheme family. Every figure is read from the ranking (services/ranking.ranking_for, so a
 finalized round answers from its frozen snapshot) and computed by domain/stats.py."""
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ class Movement:
 
 @dataclass
 class Dashboard:
-    report: Ranking
+    ranking: Ranking
     tier_names: list[str]
     tiers: list[TierCount]
     bins: list[str]
@@ -129,69 +129,69 @@ class Dashboard:
 def round_dashboard(session: Session, actor: User, rnd: Round) -> Dashboard:
     if not permissions.can_view_dashboard(actor, rnd):
         raise PermissionDenied("您没有权限查看该轮次的数据看板")
-    report = ranking_for(session, rnd)
-    tier_names = _tier_names(rnd, report)
-    bins = score_bins(report.full_marks)
+    ranking = ranking_for(session, rnd)
+    tier_names = _tier_names(rnd, ranking)
+    bins = score_bins(ranking.full_marks)
     previous = previous_round(session, actor, rnd)
-    incomplete = sum(1 for r in report.rows if r.missing)
+    incomplete = sum(1 for r in ranking.rows if r.missing)
     dash = Dashboard(
-        report=report, tier_names=tier_names, tiers=tier_distribution(report, tier_names),
-        bins=[b.label for b in bins], histogram=total_histogram(report),
-        weakest=weakest_leaves(report),
-        groups=group_averages(report, list(session.scalars(select(OrgGroup.name).order_by(OrgGroup.id)))),
-        progress=category_progress(report), leaf_progress=leaf_progress(report),
-        movement=movement(session, previous, report, tier_names) if previous else None,
+        ranking=ranking, tier_names=tier_names, tiers=tier_distribution(ranking, tier_names),
+        bins=[b.label for b in bins], histogram=total_histogram(ranking),
+        weakest=weakest_leaves(ranking),
+        groups=group_averages(ranking, list(session.scalars(select(OrgGroup.name).order_by(OrgGroup.id)))),
+        progress=category_progress(ranking), leaf_progress=leaf_progress(ranking),
+        movement=movement(session, previous, ranking, tier_names) if previous else None,
         selfassess=selfassess_progress(session, rnd), incomplete=incomplete,
     )
     if incomplete:
         dash.notes.append(f"有{incomplete}个考核对象尚未评完，未评分的指标按0分计入总分，其总分和所在片组的平均分偏低。")
-    if not report.final:
-        dash.notes.append(f"本轮次处于“{report.phase}”阶段，以上数据为当前计算结果，定档前仍可能变化。")
+    if not ranking.final:
+        dash.notes.append(f"本轮次处于“{ranking.phase}”阶段，以上数据为当前计算结果，定档前仍可能变化。")
     return dash
 
 
-def _tier_names(rnd: Round, report: Ranking) -> list[str]:
+def _tier_names(rnd: Round, ranking: Ranking) -> list[str]:
     names = [t.name for t in rnd.scheme.tiers]
-    for r in report.rows:  # a snapshot may carry names the scheme no longer lists
+    for r in ranking.rows:  # a snapshot may carry names the scheme no longer lists
         if r.tier and r.tier not in names:
             names.append(r.tier)
     return names
 
 
-def tier_distribution(report: Ranking, tier_names: list[str]) -> list[TierCount]:
+def tier_distribution(ranking: Ranking, tier_names: list[str]) -> list[TierCount]:
     out = []
-    for cat in report.categories:
-        counts = Counter(r.tier for r in report.rows_of(cat))
+    for cat in ranking.categories:
+        counts = Counter(r.tier for r in ranking.rows_of(cat))
         out.append(TierCount(cat, {t: counts.get(t, 0) for t in tier_names}, sum(counts.values())))
     return out
 
 
-def total_histogram(report: Ranking) -> list[HistogramRow]:
-    bins = score_bins(report.full_marks)
-    per_cat = {cat: histogram(bins, [r.total for r in report.rows_of(cat)]) for cat in report.categories}
-    return [HistogramRow(b.label, {cat: per_cat[cat][i] for cat in report.categories},
-                         sum(per_cat[cat][i] for cat in report.categories))
+def total_histogram(ranking: Ranking) -> list[HistogramRow]:
+    bins = score_bins(ranking.full_marks)
+    per_cat = {cat: histogram(bins, [r.total for r in ranking.rows_of(cat)]) for cat in ranking.categories}
+    return [HistogramRow(b.label, {cat: per_cat[cat][i] for cat in ranking.categories},
+                         sum(per_cat[cat][i] for cat in ranking.categories))
             for i, b in enumerate(bins)]
 
 
-def weakest_leaves(report: Ranking, limit: int = WEAKEST) -> list[WeakLeaf]:
+def weakest_leaves(ranking: Ranking, limit: int = WEAKEST) -> list[WeakLeaf]:
     """Leaves by average loss rate, highest first (ties by leaf order); unscored leaves left out."""
     out = []
-    for leaf in report.leaves:
-        values = [r.leaf_scores[leaf.code] for r in report.rows
+    for leaf in ranking.leaves:
+        values = [r.leaf_scores[leaf.code] for r in ranking.rows
                   if r.leaf_scores.get(leaf.code) is not None]
         rate = loss_rate(leaf.max_points, values)
         if rate is not None:
             out.append(WeakLeaf(leaf.code, leaf.name, leaf.max_points, len(values), mean(values), rate))
-    order = {leaf.code: i for i, leaf in enumerate(report.leaves)}
+    order = {leaf.code: i for i, leaf in enumerate(ranking.leaves)}
     out.sort(key=lambda w: (-w.loss_rate, order[w.code]))
     return out[:limit]
 
 
-def group_averages(report: Ranking, order: list[str] | None = None) -> list[GroupRow]:
+def group_averages(ranking: Ranking, order: list[str] | None = None) -> list[GroupRow]:
     """Per 片组 in the given order (the order groups were created; others by name), then 未分组."""
     groups: dict[str, list[RankingRow]] = {}
-    for r in report.rows:
+    for r in ranking.rows:
         groups.setdefault(r.group or NO_GROUP, []).append(r)
     rank = {name: i for i, name in enumerate(order or [])}
     names = sorted((n for n in groups if n != NO_GROUP), key=lambda n: (rank.get(n, len(rank)), n))
@@ -204,10 +204,10 @@ def group_averages(report: Ranking, order: list[str] | None = None) -> list[Grou
     return out
 
 
-def category_progress(report: Ranking) -> list[CategoryProgress]:
+def category_progress(ranking: Ranking) -> list[CategoryProgress]:
     out = []
-    for cat in report.categories:
-        rows = report.rows_of(cat)
+    for cat in ranking.categories:
+        rows = ranking.rows_of(cat)
         full = partly = none = 0
         for r in rows:
             scored = sum(1 for v in r.leaf_scores.values() if v is not None)
@@ -221,10 +221,10 @@ def category_progress(report: Ranking) -> list[CategoryProgress]:
     return out
 
 
-def leaf_progress(report: Ranking) -> list[LeafProgress]:
+def leaf_progress(ranking: Ranking) -> list[LeafProgress]:
     out = []
-    for leaf in report.leaves:
-        cells = [r.leaf_scores[leaf.code] for r in report.rows if leaf.code in r.leaf_scores]
+    for leaf in ranking.leaves:
+        cells = [r.leaf_scores[leaf.code] for r in ranking.rows if leaf.code in r.leaf_scores]
         out.append(LeafProgress(leaf.code, leaf.name, len(cells), sum(1 for v in cells if v is not None)))
     return out
 
@@ -241,10 +241,10 @@ def previous_round(session: Session, actor: User, rnd: Round) -> Round | None:
     return max(earlier, key=lambda r: (r.created_at, r.id), default=None)
 
 
-def movement(session: Session, previous: Round, report: Ranking, tier_names: list[str]) -> Movement:
+def movement(session: Session, previous: Round, ranking: Ranking, tier_names: list[str]) -> Movement:
     before = {r.org_code: r for r in ranking_for(session, previous).rows}
     rows = []
-    for r in report.rows:
+    for r in ranking.rows:
         p = before.get(r.org_code)
         if p is None:
             rows.append(MoveRow(r.org_code, r.org_name, r.category, None, r.total, None, "", r.tier, "new"))

@@ -1,6 +1,7 @@
-"""Analysis reports of a round, all read from its ranking report (so a finalized round answers
-from its frozen snapshot): indicator loss analysis (失分分析), 片组 summary, compact per-target
-score cards, and the comparison of two rounds of one scheme family (same Scheme.code).
+"""Analysis reports of a round, all read from its ranking (so a finalized round answers from its
+frozen snapshot): indicator loss analysis (失分分析), 片组 summary, compact per-target score cards
+(the cards' read model, services/cards) and the comparison of two rounds of one scheme family
+(same Scheme.code).
 
 Each entry point checks the ranking permission (assessors, leaders, admins within scope)."""
 from __future__ import annotations
@@ -8,22 +9,29 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from xlsxwriter.exceptions import XlsxWriterException
 
-from scorecard.domain.analysis import average, loss_rate, rank_move, tier_move, top_reasons
+from scorecard.domain.analysis import (
+    average,
+    loss_rate,
+    rank_move,
+    tier_move,
+    top_reasons,
+)
 from scorecard.domain.ranking import Ranking, RankingRow
 from scorecard.models import Round, Scheme, User
 from scorecard.services import permissions
+from scorecard.services.cards.card import cards_of, round_cards
+from scorecard.services.cards.model import ScoreCard
 from scorecard.services.errors import PermissionDenied, ServiceError
 from scorecard.services.rounds.ranking import ranking_for
 
 NO_GROUP = "未分组"
-ZERO = Decimal("0")
 
 
 @contextlib.contextmanager
@@ -35,7 +43,7 @@ def writing(path):
         raise ServiceError(f"无法写入文件“{path}”：{exc}", "path") from None
 
 
-def _report(session: Session, actor: User, rnd: Round, today: dt.date | None) -> Ranking:
+def _ranking(session: Session, actor: User, rnd: Round, today: dt.date | None) -> Ranking:
     if not permissions.can_view_ranking(actor, rnd):
         raise PermissionDenied()
     return ranking_for(session, rnd, today)
@@ -62,14 +70,14 @@ class LossRow:
         return "；".join(f"{r}（{n}次）" for r, n in self.reasons)
 
 
-def loss_rows(report: Ranking) -> list[LossRow]:
-    top_name = {t.code: t.name for t in report.tops}
+def loss_rows(ranking: Ranking) -> list[LossRow]:
+    top_name = {t.code: t.name for t in ranking.tops}
     reasons: dict[str, list[str]] = defaultdict(list)
-    for d in report.deductions:
+    for d in ranking.deductions:
         reasons[d.leaf_code].append(d.reason)
     out = []
-    for leaf in report.leaves:
-        applicable = [r.leaf_scores[leaf.code] for r in report.rows if leaf.code in r.leaf_scores]
+    for leaf in ranking.leaves:
+        applicable = [r.leaf_scores[leaf.code] for r in ranking.rows if leaf.code in r.leaf_scores]
         scored = [v for v in applicable if v is not None]
         out.append(LossRow(
             code=leaf.code, name=leaf.name, top=top_name.get(leaf.top_code, ""), max_points=leaf.max_points,
@@ -82,8 +90,8 @@ def loss_rows(report: Ranking) -> list[LossRow]:
 
 
 def loss_analysis(session: Session, actor: User, rnd: Round, today: dt.date | None = None):
-    report = _report(session, actor, rnd, today)
-    return report, loss_rows(report)
+    ranking = _ranking(session, actor, rnd, today)
+    return ranking, loss_rows(ranking)
 
 
 # -- 片组汇总 -------------------------------------------------------------------------------
@@ -109,10 +117,10 @@ class GroupRow:
         return "" if row is None else f"{row.org_name}（{row.total:f}）"
 
 
-def group_rows(report: Ranking) -> list[GroupRow]:
+def group_rows(ranking: Ranking) -> list[GroupRow]:
     """Per 片组 in name order (未分组 last): members by total, the average total, best and weakest."""
     groups: dict[str, list[RankingRow]] = defaultdict(list)
-    for r in report.rows:
+    for r in ranking.rows:
         groups[r.group or NO_GROUP].append(r)
     out = []
     for name in sorted(groups, key=lambda g: (g == NO_GROUP, g)):
@@ -123,65 +131,37 @@ def group_rows(report: Ranking) -> list[GroupRow]:
 
 
 def group_summary(session: Session, actor: User, rnd: Round, today: dt.date | None = None):
-    report = _report(session, actor, rnd, today)
-    return report, group_rows(report)
+    ranking = _ranking(session, actor, rnd, today)
+    return ranking, group_rows(ranking)
 
 
-# -- 评分卡 (compact, one per target) -----------------------------------------------------
-
-@dataclass
-class CardLine:
-    level: str  # "top" | "leaf"
-    code: str
-    name: str
-    max_points: Decimal
-    score: Decimal | None
-    reasons: str = ""
-
-    @property
-    def loss(self) -> Decimal | None:
-        return None if self.score is None else self.max_points - self.score
-
-
-@dataclass
-class Card:
-    row: RankingRow
-    category_size: int
-    lines: list[CardLine] = field(default_factory=list)
-
-
-def cards(report: Ranking, category: str | None = None) -> list[Card]:
-    """One compact card per target (in 总体 order): each first level with its applicable leaves,
-    scores, points lost and deduction reasons."""
-    reasons: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for d in report.deductions:
-        reasons[(d.org_code, d.leaf_code)].append(f"扣{d.points:f}分：{d.reason}（{d.assessor}）")
-    sizes = {c: len(report.rows_of(c)) for c in report.categories}
-    order = {c: i for i, c in enumerate(report.categories)}
-    rows = sorted(report.rows, key=lambda r: (order.get(r.category, len(order)), r.rank, r.org_code))
-    out = []
-    for row in rows:
-        if category and row.category != category:
-            continue
-        card = Card(row, sizes.get(row.category, 0))
-        for top in report.tops:
-            leaves = [x for x in report.leaves if x.top_code == top.code and x.code in row.leaf_scores]
-            if not leaves:
-                continue
-            card.lines.append(CardLine("top", top.code, top.name, sum((x.max_points for x in leaves), ZERO),
-                                       row.subtotals.get(top.code)))
-            card.lines += [CardLine("leaf", x.code, x.name, x.max_points, row.leaf_scores[x.code],
-                                    "；".join(reasons[(row.org_code, x.code)])) for x in leaves]
-        out.append(card)
-    return out
-
+# -- 评分卡 (compact, one per target): the score cards' read model (services/cards) --------------
 
 def score_cards(session: Session, actor: User, rnd: Round, category: str | None = None,
-                today: dt.date | None = None):
-    report = _report(session, actor, rnd, today)
-    if category and category not in report.categories:
-        raise ServiceError(f"本轮没有考核类别“{category}”", "category")
-    return report, cards(report, category)
+                today: dt.date | None = None) -> tuple[Ranking, list[ScoreCard]]:
+    """The cards of one category (or all); ServiceError for a category the round does not have."""
+    return round_cards(session, actor, rnd, category, today)
+
+
+@dataclass
+class CategoryCards:
+    ranking: Ranking
+    category: str | None  # None: the round has no targets
+    cards: list[ScoreCard]
+
+
+def category_cards(session: Session, actor: User, rnd: Round, category: str | None,
+                   today: dt.date | None = None, first_by_default: bool = True) -> CategoryCards | None:
+    """The cards of one category; without one, the first category's (the page) or all cards
+    (first_by_default=False: the workbook). None for a category the round does not have (404)."""
+    ranking = _ranking(session, actor, rnd, today)
+    if category is not None and category not in ranking.categories:
+        return None
+    if category is None and first_by_default:
+        if not ranking.categories:
+            return CategoryCards(ranking, None, [])
+        category = ranking.categories[0]
+    return CategoryCards(ranking, category, cards_of(session, rnd, ranking, category))
 
 
 # -- 两轮对比 -------------------------------------------------------------------------------
@@ -238,13 +218,20 @@ def comparable_rounds(session: Session, actor: User, rnd: Round) -> list[Round]:
     return [r for r in rounds if permissions.can_view_ranking(actor, r)]
 
 
-def compare_rounds(session: Session, actor: User, rnd: Round, other: Round, today: dt.date | None = None):
-    current = _report(session, actor, rnd, today)
-    previous = _report(session, actor, other, today)
+def why_not_compare(rnd: Round, other: Round) -> str | None:
+    """Why two rounds cannot be compared (None: they can): another round of the same scheme family."""
     if other.id == rnd.id:
-        raise ServiceError("请选择另一轮考核进行对比", "against")
+        return "请选择另一轮考核进行对比"
     if other.scheme.code != rnd.scheme.code:
-        raise ServiceError(f"“{other.name}”使用的方案（{other.scheme.code}）与本轮（{rnd.scheme.code}）"
-                           "不是同一方案，不能对比", "against")
+        return f"“{other.name}”使用的方案（{other.scheme.code}）与本轮（{rnd.scheme.code}）不是同一方案，不能对比"
+    return None
+
+
+def compare_rounds(session: Session, actor: User, rnd: Round, other: Round, today: dt.date | None = None):
+    current = _ranking(session, actor, rnd, today)
+    previous = _ranking(session, actor, other, today)
+    reason = why_not_compare(rnd, other)
+    if reason is not None:
+        raise ServiceError(reason, "against")
     order = [t.name for t in rnd.scheme.tiers]
     return current, previous, compare_rows(current, previous, order)

@@ -92,6 +92,17 @@ def load(root: Path, job_id: str) -> Job | None:
     return job
 
 
+def own_job(root: Path, user: User, job_id: str) -> Job | None:
+    """A job of `user` (None: no such job); someone else's job is refused."""
+    try:
+        job = load(root, job_id)
+    except FileNotFoundError:  # not a job id
+        return None
+    if job is not None and job.user_id != user.id:
+        raise PermissionDenied()
+    return job
+
+
 def result_path(root: Path, job: Job) -> Path:
     return job_dir(root, job.id) / RESULT
 

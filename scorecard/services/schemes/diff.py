@@ -1,15 +1,14 @@
-"""Comparing scheme versions (C11: weights visible and versioned) and a scheme's burden on
-the units it assesses (C6: number of indicators, suggested evidence, full marks per category)."""
+"""Comparing scheme versions (C11: weights visible and versioned). A scheme's burden on the units
+it assesses (C6) is services/dashboard/burden.py scheme_burden."""
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from scorecard.domain.numbers import fmt
 from scorecard.domain.rules import RULE_LABELS, RuleError, format_params_text
-from scorecard.domain.tree import applicable_leaves, leaves
+from scorecard.domain.tree import leaves
 from scorecard.models import Indicator, Scheme
 from scorecard.services.schemes.lifecycle import dump
 from scorecard.services.schemes.structure import node_specs
@@ -180,52 +179,3 @@ def diff_versions(old: Scheme, new: Scheme) -> list[DiffLine]:
     lines += _diff_keyed("item", a["items"], b["items"], "code", ITEM_FIELDS)
     lines += _diff_keyed("tier", a["tiers"], b["tiers"], "name", TIER_FIELDS)
     return lines
-
-
-@dataclass
-class CategoryBurden:
-    name: str
-    leaves: int
-    full_marks: Decimal
-    with_hint: int
-
-
-@dataclass
-class Burden:
-    indicators: int
-    leaves: int
-    with_hint: int
-    methods: dict[str, int] = field(default_factory=dict)
-    categories: list[CategoryBurden] = field(default_factory=list)
-
-
-def burden(scheme: Scheme) -> Burden:
-    """How much a scheme asks of each unit: indicators, leaves, leaves that suggest evidence,
-    and per category the applicable leaves and their full marks (C6)."""
-    nodes = node_specs(scheme)
-    hint = {i.code for i in scheme.indicators if (i.evidence_hint or "").strip()}
-    leaf_nodes = leaves(nodes)
-    by_code = {i.code: i for i in scheme.indicators}
-    methods = Counter(m for n in leaf_nodes for m in (by_code[n.code].methods or []))
-    names = [c.name for c in scheme.categories]
-    rows = []
-    for name in names:
-        found = applicable_leaves(nodes, name)
-        rows.append(CategoryBurden(name, len(found), sum((n.max_points for n in found), Decimal(0)),
-                                   sum(1 for n in found if n.code in hint)))
-    return Burden(len(nodes), len(leaf_nodes), sum(1 for n in leaf_nodes if n.code in hint),
-                  dict(methods), rows)
-
-
-def burden_growth(old: Burden, new: Burden) -> list[str]:
-    """Warnings when a new version asks more of units than the previous one (C6)."""
-    out = []
-    if new.leaves > old.leaves:
-        out.append(f"末级指标由 {old.leaves} 项增加到 {new.leaves} 项")
-    if new.with_hint > old.with_hint:
-        out.append(f"提示提供佐证的指标由 {old.with_hint} 项增加到 {new.with_hint} 项")
-    before = {c.name: c.leaves for c in old.categories}
-    for c in new.categories:
-        if c.name in before and c.leaves > before[c.name]:
-            out.append(f"类别「{c.name}」适用的末级指标由 {before[c.name]} 项增加到 {c.leaves} 项")
-    return out

@@ -7,13 +7,22 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
-from flask_login import current_user, login_required
+from flask import (
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import login_required
 
 from scorecard.exports.ranking import ranking_job, ranking_title
 from scorecard.exports.reports import cards_job
 from scorecard.services.reports import jobs
-from scorecard.web.common import actor, export_slot, get_db, safe_filename
+from scorecard.web.common import actor, export_slot, safe_filename, unit_of_work
 from scorecard.web.reports import bp
 from scorecard.web.reports.tables import load_round
 
@@ -26,14 +35,10 @@ def jobs_root() -> Path:
 
 
 def _own_job(job_id: str) -> jobs.Job:
-    try:
-        job = jobs.load(jobs_root(), job_id)
-    except FileNotFoundError:
-        abort(404)
+    """The signed-in user's job (404 for no such job; someone else's: PermissionDenied, 403)."""
+    job = jobs.own_job(jobs_root(), actor(), job_id)
     if job is None:
         abort(404)
-    if job.user_id != current_user.id:
-        abort(403)
     return job
 
 
@@ -51,9 +56,12 @@ def start_job(round_id: int, kind: str):
         abort(404)
     rnd = load_round(round_id)
     category = request.form.get("category") or None
-    job = jobs.create(jobs_root(), actor(), rnd, kind, _filename(rnd, kind, category),
-                      {"category": category} if category else {})
-    get_db().rollback()  # the job reads with its own session; release ours before it starts
+    # The job reads with its own session: ours ends (the unit of work) before it starts.
+    with unit_of_work() as outcome:
+        job = jobs.create(jobs_root(), actor(), rnd, kind, _filename(rnd, kind, category),
+                          {"category": category} if category else {})
+    if not outcome:
+        return redirect(url_for("reports.index", round_id=rnd.id))
     sessions = current_app.extensions["scorecard.sessions"]
     wait = export_slot(jobs.STALE.total_seconds() / 2)  # queued until a slot frees up
     if current_app.config.get("EXPORT_JOBS_INLINE"):

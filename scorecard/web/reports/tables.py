@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from scorecard.exports import reports as xl
 from scorecard.exports.report_columns import (
     card_columns,
+    card_lines,
     card_summary_columns,
     compare_columns,
     group_columns,
@@ -21,7 +22,6 @@ from scorecard.exports.report_columns import (
 )
 from scorecard.models import Round
 from scorecard.services import permissions
-from scorecard.services.errors import PermissionDenied, ServiceError
 from scorecard.services.reports import analysis
 from scorecard.services.reports import progress as progress_report
 from scorecard.web.common import (
@@ -56,10 +56,8 @@ def table(cols, items) -> dict:
 
 
 def _call(fn, *args, **kwargs):
-    try:
-        return fn(get_db(), actor(), *args, **kwargs)
-    except PermissionDenied:
-        abort(403)
+    """A report service on the request's session as the signed-in user (a refusal: the app's 403)."""
+    return fn(get_db(), actor(), *args, **kwargs)
 
 
 @bp.route("/rounds/<int:round_id>/")
@@ -74,8 +72,8 @@ def index(round_id: int):
 @login_required
 def loss(round_id: int):
     rnd = load_round(round_id)
-    report, rows = _call(analysis.loss_analysis, rnd)
-    return render_template("reports/table.html", rnd=rnd, report=report, title="指标失分分析",
+    ranking, rows = _call(analysis.loss_analysis, rnd)
+    return render_template("reports/table.html", rnd=rnd, ranking=ranking, title="指标失分分析",
                            xlsx=url_for("reports.loss_xlsx", round_id=rnd.id), t=table(loss_columns(), rows),
                            intro="每个末级指标：适用对象中已评分的平均得分、失分率（失分合计÷应得分合计）、"
                                  "得分低于分值的单位数，以及考核员填写最多的扣分原因。")
@@ -86,16 +84,16 @@ def loss(round_id: int):
 @exporting
 def loss_xlsx(round_id: int):
     rnd = load_round(round_id)
-    report, rows = _call(analysis.loss_analysis, rnd)
-    return send_workbook(f"{report.round_name}指标失分分析", lambda p: xl.write_loss_workbook(report, rows, p))
+    ranking, rows = _call(analysis.loss_analysis, rnd)
+    return send_workbook(f"{ranking.round_name}指标失分分析", lambda p: xl.write_loss_workbook(ranking, rows, p))
 
 
 @bp.route("/rounds/<int:round_id>/groups")
 @login_required
 def groups(round_id: int):
     rnd = load_round(round_id)
-    report, rows = _call(analysis.group_summary, rnd)
-    return render_template("reports/table.html", rnd=rnd, report=report, title="片组汇总",
+    ranking, rows = _call(analysis.group_summary, rnd)
+    return render_template("reports/table.html", rnd=rnd, ranking=ranking, title="片组汇总",
                            xlsx=url_for("reports.groups_xlsx", round_id=rnd.id), t=table(group_columns(), rows),
                            intro="每个党建片组：成员数、成员总分的平均值、总分最高和最低的成员（跨类别，仅供比较片组整体情况）。")
 
@@ -105,27 +103,20 @@ def groups(round_id: int):
 @exporting
 def groups_xlsx(round_id: int):
     rnd = load_round(round_id)
-    report, rows = _call(analysis.group_summary, rnd)
-    return send_workbook(f"{report.round_name}片组汇总", lambda p: xl.write_group_workbook(report, rows, p))
-
-
-def _category_arg(report) -> str | None:
-    category = request.args.get("category") or None
-    if category is not None and category not in report.categories:
-        abort(404)
-    return category
+    ranking, rows = _call(analysis.group_summary, rnd)
+    return send_workbook(f"{ranking.round_name}片组汇总", lambda p: xl.write_group_workbook(ranking, rows, p))
 
 
 @bp.route("/rounds/<int:round_id>/cards")
 @login_required
 def cards(round_id: int):
     rnd = load_round(round_id)
-    report = _call(analysis.score_cards, rnd)[0]
-    category = _category_arg(report) or (report.categories[0] if report.categories else None)
-    _, items = _call(analysis.score_cards, rnd, category) if category else (report, [])
-    return render_template("reports/cards.html", rnd=rnd, report=report, category=category,
-                           cards=[(c, table(card_summary_columns(), [c]), table(card_columns(), c.lines))
-                                  for c in items])
+    shown = _call(analysis.category_cards, rnd, request.args.get("category") or None)
+    if shown is None:
+        abort(404)
+    return render_template("reports/cards.html", rnd=rnd, ranking=shown.ranking, category=shown.category,
+                           cards=[(c, table(card_summary_columns(), [c]), table(card_columns(), card_lines(c)))
+                                  for c in shown.cards])
 
 
 @bp.route("/rounds/<int:round_id>/cards.xlsx")
@@ -133,11 +124,11 @@ def cards(round_id: int):
 @exporting
 def cards_xlsx(round_id: int):
     rnd = load_round(round_id)
-    report = _call(analysis.score_cards, rnd)[0]
-    category = _category_arg(report)
-    _, items = _call(analysis.score_cards, rnd, category)
-    title = f"{report.round_name}考核评分卡" + (f"（{category}）" if category else "")
-    return send_workbook(title, lambda p: xl.write_cards_workbook(report, items, p))
+    shown = _call(analysis.category_cards, rnd, request.args.get("category") or None, first_by_default=False)
+    if shown is None:
+        abort(404)
+    title = f"{shown.ranking.round_name}考核评分卡" + (f"（{shown.category}）" if shown.category else "")
+    return send_workbook(title, lambda p: xl.write_cards_workbook(shown.ranking, shown.cards, p))
 
 
 def _other_round(rnd: Round) -> Round:
@@ -149,17 +140,25 @@ def _other_round(rnd: Round) -> Round:
     return other
 
 
+def _refused_comparison(rnd: Round, other: Round):
+    """Back to the reports list with the reason two rounds cannot be compared (None: they can)."""
+    reason = analysis.why_not_compare(rnd, other)
+    if reason is None:
+        return None
+    flash(reason, "danger")
+    return redirect(url_for("reports.index", round_id=rnd.id))
+
+
 @bp.route("/rounds/<int:round_id>/compare")
 @login_required
 def compare(round_id: int):
     rnd = load_round(round_id)
     other = _other_round(rnd)
-    try:
-        current, previous, rows = _call(analysis.compare_rounds, rnd, other)
-    except ServiceError as exc:
-        flash(exc.message, "danger")
-        return redirect(url_for("reports.index", round_id=rnd.id))
-    return render_template("reports/table.html", rnd=rnd, report=current, title=f"与“{previous.round_name}”对比",
+    refused = _refused_comparison(rnd, other)
+    if refused:
+        return refused
+    current, previous, rows = _call(analysis.compare_rounds, rnd, other)
+    return render_template("reports/table.html", rnd=rnd, ranking=current, title=f"与“{previous.round_name}”对比",
                            xlsx=url_for("reports.compare_xlsx", round_id=rnd.id, against=other.id),
                            t=table(compare_columns(), rows),
                            intro="按组织编码对应两轮的考核对象；排名为各自轮次类别内的名次，“升降”为名次变化（正数为上升）。")
@@ -171,13 +170,12 @@ def compare(round_id: int):
 def compare_xlsx(round_id: int):
     rnd = load_round(round_id)
     other = _other_round(rnd)
-    try:
-        current, previous, rows = _call(analysis.compare_rounds, rnd, other)
-    except ServiceError as exc:
-        flash(exc.message, "danger")
-        return redirect(url_for("reports.index", round_id=rnd.id))
+    refused = _refused_comparison(rnd, other)
+    if refused:
+        return refused
+    current, previous, rows = _call(analysis.compare_rounds, rnd, other)
     return send_workbook(f"{current.round_name}与{previous.round_name}对比",
-                     lambda p: xl.write_compare_workbook(current, previous, rows, p))
+                         lambda p: xl.write_compare_workbook(current, previous, rows, p))
 
 
 @bp.route("/rounds/<int:round_id>/progress")

@@ -69,12 +69,10 @@ def template():
 @login_required
 def show(scheme_id: int):
     scheme, db = load_scheme(scheme_id), get_db()
-    load = schemes_diff.burden(scheme)
     previous = schemes.previous_version(db, scheme)
-    growth = schemes_diff.burden_growth(schemes_diff.burden(previous), load) if previous else []
     return render_template(
-        "schemes/show.html", scheme=scheme, rows=schemes_diff.tree_rows(scheme), burden=load, growth=growth,
-        panel=burden_svc.scheme_panel(db, scheme, previous),
+        "schemes/show.html", scheme=scheme, rows=schemes_diff.tree_rows(scheme),
+        burden=burden_svc.scheme_burden(db, scheme, previous),
         previous=previous, problems=schemes.validate_scheme(scheme) if scheme.is_draft else [],
         manage=permissions.can_manage_schemes(actor()), later=schemes.later_version(db, scheme))
 
