@@ -8,7 +8,6 @@ import datetime as dt
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from flask_wtf import FlaskForm
 
 from scorecard.domain.numbers import fmt
 from scorecard.models import Indicator, Nomination, RoundTarget, SchemeItem
@@ -23,12 +22,8 @@ from scorecard.web.publicity import bp
 
 
 def today() -> dt.date:
+    """The day publicity windows are judged by (the server's date, as before)."""
     return dt.date.today()
-
-
-def posted() -> bool:
-    """CSRF check for plain forms (web/scores/verification.py still uses it)."""
-    return FlaskForm().validate_on_submit()
 
 
 @bp.route("/")
