@@ -53,6 +53,7 @@ def test_breakdown_explains_every_number(client, session, make, world):
     assert "第 1 名（仅在“机关”类别内排名，共 2 个）" in page
     assert "<strong>94.50</strong> = 基础分 94.50 + 加分 0.00 − 减分 0.00" in page
     assert 'class="tier-好">好<' in page
+    assert "以复核后得分为准" in page and "述职评议票" in page  # the ranking rules' leaf part, same words
 
 
 def test_conversion_shown_when_applied(client, session, make, world):

@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from scorecard.domain.ranking import Ranking, RankingRow
+from scorecard.domain.ranking_rules import explain
 from scorecard.domain.rules import RULE_LABELS, RuleError, describe_input
 from scorecard.models import RoundTarget, Score, User
 from scorecard.services import permissions
 from scorecard.services.errors import PermissionDenied
-from scorecard.services.rounds.ranking import ranking_for, round_structure
+from scorecard.services.rounds.ranking import ranking_for, ranking_rules, round_structure
 from scorecard.services.schemes.structure import Structure
 
 
@@ -28,6 +29,7 @@ class TargetPage:
     adjustments: list[dict]  # bonus/penalty items (with ids while they may be removed)
     editable: bool  # the actor may adjust (items, veto, tier override)
     home_unit: bool  # the target is the actor's home unit (or under it)
+    leaf_rules: list[str]  # how a leaf's final score comes about (the ranking rules' first part)
 
 
 def target_page(session: Session, actor: User, target: RoundTarget) -> TargetPage:
@@ -42,6 +44,7 @@ def target_page(session: Session, actor: User, target: RoundTarget) -> TargetPag
         report=report, row=row, org_name=row.org_name if row else target.org.name, converted=converted,
         groups=_leaf_groups(session, target, row), adjustments=_adjustment_list(target, report, row),
         editable=permissions.can_adjust(actor, target), home_unit=permissions.is_home_unit(actor, target.org),
+        leaf_rules=explain(ranking_rules(rnd))[0][1],
     )
 
 

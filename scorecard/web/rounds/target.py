@@ -84,7 +84,7 @@ def _render(target: RoundTarget, status: int = 200, **given):
         "rounds/target.html", target=target, rnd=target.round, report=page.report, row=page.row,
         converted=page.converted, org_name=page.org_name, groups=page.groups, adjustments=page.adjustments,
         editable=page.editable, forms=_forms(target, given) if page.editable else None,
-        home_unit=page.home_unit,
+        home_unit=page.home_unit, leaf_rules=page.leaf_rules,
     ), status
 
 
