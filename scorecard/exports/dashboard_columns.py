@@ -121,8 +121,8 @@ def round_burden_columns() -> list[Column]:
     ]
 
 
-def round_unit_columns(cited: bool = False) -> list[Column]:
-    cols = [
+def round_unit_columns() -> list[Column]:
+    return [
         Column("org_code", "组织编码", "text", 10, lambda u: u.org_code),
         Column("org_name", "组织名称", "text", 30, lambda u: u.org_name),
         Column("category", "类别", "text", 10, lambda u: u.category),
@@ -130,10 +130,8 @@ def round_unit_columns(cited: bool = False) -> list[Column]:
         Column("evidence", EVIDENCE, "int", 10, lambda u: u.evidence),
         Column("deadlines", "截止时间", "int", 8, lambda u: u.deadlines),
         Column("uploads", "本年度已上传佐证（份）", "int", 12, lambda u: u.uploads),
+        Column("cited", "本轮自评引用佐证（份）", "int", 12, lambda u: u.cited),
     ]
-    if cited:
-        cols.append(Column("cited", "本轮自评引用佐证（份）", "int", 12, lambda u: u.cited))
-    return cols
 
 
 def unit_year_columns() -> list[Column]:

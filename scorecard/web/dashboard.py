@@ -59,4 +59,4 @@ def round_burden(round_id: int):
     rnd = get_or_404(db, Round, round_id)
     rb = burden_svc.round_burden(db, actor(), rnd)
     return render_template("dashboard/round_burden.html", rnd=rnd, rb=rb,
-                           unit_table=charts.data_table(dc.round_unit_columns(rb.has_cited), rb.units))
+                           unit_table=charts.data_table(dc.round_unit_columns(), rb.units))

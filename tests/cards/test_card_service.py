@@ -7,7 +7,7 @@ import pytest
 
 from scorecard.exports.cards import card_columns, summary_lines
 from scorecard.services import permissions
-from scorecard.services.cards.card import build_card
+from scorecard.services.cards.card import build_card, round_cards
 from scorecard.services.errors import PermissionDenied
 from scorecard.services.rounds import adjustments
 
@@ -108,3 +108,18 @@ def test_service_refuses_outside_permission(session, card_world, who, target, al
         with pytest.raises(PermissionDenied):
             build_card(session, w[who], w[target])
     assert permissions.can_view_card(w[who], w[target]) is allowed
+
+
+def test_round_cards_are_the_same_cards(session, card_world):
+    """The round's 评分卡 report is built from the same read model as the card page."""
+    w = card_world
+    rnd = w["ta"].round
+    _, cards = round_cards(session, w["leader"], rnd)
+    card = next(c for c in cards if c.target_id == w["ta"].id)
+    one = build_card(session, w["leader"], w["ta"])
+    assert [(t.code, t.full, t.subtotal) for t in card.tops] == [(t.code, t.full, t.subtotal) for t in one.tops]
+    assert [(x.code, x.final, x.deductions) for x in card.leaves] == [(x.code, x.final, x.deductions) for x in one.leaves]
+    assert (card.total, card.rank, card.tier, card.category_size) == (one.total, one.rank, one.tier, one.category_size)
+    assert card.previous is None and card.extras == []  # only the one-target card reads those
+    with pytest.raises(PermissionDenied):
+        round_cards(session, w["unit_a"], rnd)

@@ -86,7 +86,7 @@ def test_scheme_burden_per_category_and_methods(session, make):
 
 def test_round_burden_per_unit(session, bx):
     rb = burden.round_burden(session, bx.leader, bx.r2)
-    assert (rb.targets, rb.leaves, rb.evidence, rb.deadlines, rb.has_cited) == (4, 3, 1, 2, True)
+    assert (rb.targets, rb.leaves, rb.evidence, rb.deadlines) == (4, 3, 1, 2)
     assert [(u.org_code, u.leaves, u.evidence, u.deadlines, u.uploads, u.cited) for u in rb.units] == [
         ("D", 3, 1, 2, 0, 0), ("A", 3, 1, 2, 2, 1), ("B", 3, 1, 2, 0, 0), ("C", 3, 1, 2, 0, 0)]
     assert rb.uploads == 2

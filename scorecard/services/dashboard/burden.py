@@ -8,7 +8,7 @@ evidence files of the unit's organisation uploaded in the scheme's year.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -90,7 +90,7 @@ class UnitBurden:
     evidence: int
     deadlines: int
     uploads: int
-    cited: int | None  # distinct evidence cited by its self-assessment in this round
+    cited: int  # distinct evidence cited by its self-assessment in this round
 
 
 @dataclass
@@ -106,7 +106,6 @@ class RoundBurden:
     evidence: int
     deadlines: int
     units: list[UnitBurden]
-    has_cited: bool = False
 
     @property
     def max_leaves_per_unit(self) -> int:
@@ -185,11 +184,9 @@ def round_burden(session: Session, actor: User, rnd: Round) -> RoundBurden:
         leaves = st.leaves_for(t.category.name)
         units.append(UnitBurden(t.org.code, t.org.name, t.category.name, len(leaves),
                                 sum(1 for leaf in leaves if leaf.code in needs), deadlines,
-                                uploads.get(t.org_id, 0),
-                                None if cited is None else cited.get(t.id, 0)))
+                                uploads.get(t.org_id, 0), cited.get(t.id, 0)))
     return RoundBurden(rnd.id, rnd.code, rnd.name, f"{rnd.scheme.name}（第{rnd.scheme.version}版）", rnd.scheme.year,
-                       rnd.phase_label, len(rnd.targets), len(st.leaf_codes), len(needs), deadlines, units,
-                       cited is not None)
+                       rnd.phase_label, len(rnd.targets), len(st.leaf_codes), len(needs), deadlines, units)
 
 
 def burden_report(session: Session, actor: User) -> BurdenReport:
@@ -228,7 +225,4 @@ def evidence_uploads(session: Session, org_ids: list[int], year: int) -> dict[in
     query = (select(Evidence.org_id, func.count()).where(Evidence.org_id.in_(org_ids),
                                                          extract("year", Evidence.uploaded_at) == year)
              .group_by(Evidence.org_id))
-    counts: dict[int, int] = defaultdict(int)
-    for org_id, n in session.execute(query):
-        counts[org_id] = n
-    return counts
+    return {org_id: n for org_id, n in session.execute(query)}

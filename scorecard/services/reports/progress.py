@@ -19,7 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from scorecard.domain.numbers import q2_fraction
-from scorecard.models import Organisation, Round, RoundTarget, Score, SelfAssessment, User
+from scorecard.models import (
+    Organisation,
+    Round,
+    RoundTarget,
+    Score,
+    SelfAssessment,
+    User,
+)
 from scorecard.models.selfassess import TARGET_STATUS
 from scorecard.services import permissions
 from scorecard.services.errors import PermissionDenied
