@@ -9,6 +9,7 @@ from scorecard.cli.base import Context, export_group, import_group, pass_ctx, ro
 from scorecard.exports.ranking import export_ranking
 from scorecard.exports.score_template import export_score_template
 from scorecard.models import User
+from scorecard.services import permissions
 from scorecard.services.errors import ServiceError
 from scorecard.services.rounds import lifecycle as rounds
 from scorecard.services.scoring.exchange import import_score_file, read_target_codes
@@ -25,7 +26,7 @@ def acting_user(session, username: str | None) -> User:
             raise ServiceError(f"账号“{username}”不存在或已停用", "as")
         return user
     assessors = session.scalars(
-        select(User).where(User.role == "assessor", User.active).order_by(User.id).limit(2)).all()
+        select(User).where(permissions.assessor_accounts(), User.active).order_by(User.id).limit(2)).all()
     if len(assessors) == 1:
         return assessors[0]
     why = "系统中没有启用的考核员账号" if not assessors else "系统中有多个考核员账号"

@@ -6,6 +6,8 @@ import datetime as dt
 import os
 from zoneinfo import ZoneInfo
 
+from scorecard.services.errors import ServiceError
+
 
 def local_zone() -> dt.tzinfo:
     try:
@@ -21,3 +23,14 @@ def local_today() -> dt.date:
 def local_time(utc: dt.datetime) -> dt.datetime:
     """A naive UTC timestamp from the database, in local time."""
     return utc.replace(tzinfo=dt.timezone.utc).astimezone(local_zone())
+
+
+def parse_date(text: str | None, label: str, field: str | None = None) -> dt.date | None:
+    """A date typed into a form (YYYY-MM-DD); blank is None, anything else a refusal naming the field."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ServiceError(f"{label}“{text}”不是有效的日期（格式：2025-12-31）", field) from None

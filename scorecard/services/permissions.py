@@ -66,6 +66,11 @@ def is_assessor(user: User) -> bool:
     return user.role == "assessor"
 
 
+def assessor_accounts():
+    """is_assessor as a query condition (which accounts score)."""
+    return User.role == "assessor"
+
+
 def is_leader(user: User) -> bool:
     """Reads results first (the dashboard puts them on top for leaders)."""
     return user.role == "leader"

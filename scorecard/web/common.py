@@ -6,6 +6,7 @@ import contextlib
 import functools
 import io
 import re
+import sys
 import tempfile
 from pathlib import Path
 from typing import Callable, ContextManager
@@ -43,17 +44,18 @@ class Outcome:
 
 
 # Refusals that are not about what the user typed: they go to the app's error handlers.
-_NOT_FOR_THE_FORM = (PermissionDenied, StaleData, StorageUnavailable)
+_NOT_FOR_THE_FORM = (PermissionDenied, StorageUnavailable)
 
 
 @contextlib.contextmanager
 def unit_of_work(form=None, field: str | None = None):
     """The request's unit of work around service calls (the view counterpart of the command
-    line's): commit when the block ends; a refusal (ServiceError) rolls back and is shown next to
-    the form's field (exc.field, or `field`) or as a flash; an ImportFailed rolls back and its
-    issues are kept on the outcome for the page to list. The view goes on and checks the outcome.
-    PermissionDenied, StaleData and a storage outage roll back and reach the error handlers
-    (403 with the reason, 409, 503)."""
+    line's): commit when the block ends; a refusal (ServiceError) rolls back and is shown on the
+    form (form_error) or as a flash; an ImportFailed rolls back and its issues are kept on the
+    outcome for the page to list. The view goes on, checks the outcome and answers with
+    `status_of(done.error)`. StaleData is a refusal of the form too when there is one (the page
+    shows the user's input beside the newer value, 409); without a form it reaches the error
+    handler like PermissionDenied and a storage outage (409, 403 with the reason, 503)."""
     db = get_db()
     outcome = Outcome()
     try:
@@ -61,6 +63,12 @@ def unit_of_work(form=None, field: str | None = None):
     except _NOT_FOR_THE_FORM:
         db.rollback()
         raise
+    except StaleData:
+        db.rollback()
+        if form is None:
+            raise
+        outcome.error = sys.exc_info()[1]
+        form_error(form, outcome.error, field)
     except ImportFailed as exc:
         db.rollback()
         outcome.error, outcome.issues = exc, exc.issues
@@ -128,7 +136,8 @@ def status_of(exc: ServiceError) -> int:
 
 
 def form_error(form, exc, field: str | None = None) -> None:
-    """Show a service's refusal next to its form field (exc.field, or `field`), else as a flash."""
+    """Show a service's refusal on the form: next to `field` when the view names one (every
+    refusal of that form belongs there), else next to exc.field, else as a flash."""
     name = field or exc.field
     target = getattr(form, name, None) if name else None
     if target is None:

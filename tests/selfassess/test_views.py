@@ -68,6 +68,18 @@ def test_bad_upload_keeps_input_and_writes_nothing(client, session, sxs):
     assert session.scalar(select(func.count()).select_from(Evidence)) == 0
 
 
+def test_stale_save_keeps_what_was_typed(client, session, sxs):
+    # two people of the unit opened the item; the first save wins, the second gets 409 on the
+    # page with its own input still in the form (not an error page that loses the text)
+    login(client, "unit_a")
+    assert post_item(client, sxs, "1.1", {"value": "30", "narrative": "第一次", "version": ""}).status_code == 302
+    resp = post_item(client, sxs, "1.1", {"value": "28", "narrative": "我后来写的说明", "version": ""})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 409 and "我后来写的说明" in html and 'value="28"' in html
+    item = session.scalars(select(SelfItem)).one()
+    assert str(item.points) == "30.00" and item.narrative == "第一次"
+
+
 def test_out_of_range_score_is_refused(client, session, sxs):
     login(client, "unit_a")
     resp = post_item(client, sxs, "1.1", {"value": "45", "version": ""})

@@ -118,7 +118,7 @@ def _may_score(user: User, rnd: Round, target: RoundTarget) -> bool:
 
 def _assessors(session: Session, rnd: Round, scorer_ids: set[int]) -> list[User]:
     """Active assessors who may score in the round, and anyone else who has scored in it."""
-    users = session.scalars(select(User).where(User.role == "assessor").order_by(User.id)).all()
+    users = session.scalars(select(User).where(permissions.assessor_accounts()).order_by(User.id)).all()
     return [u for u in users if (u.active and permissions.in_scope(u, rnd.owner_org)) or u.id in scorer_ids]
 
 

@@ -32,6 +32,7 @@ from scorecard.services.errors import PermissionDenied, ServiceError
 from scorecard.services.rounds.ranking import round_structure
 from scorecard.services.scoring import scores as scoring
 
+
 @dataclass
 class ImportResult:
     count: int  # score cells saved (or, in a dry run, that would be saved)

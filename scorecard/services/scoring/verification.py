@@ -16,9 +16,17 @@ from sqlalchemy.orm import Session
 from scorecard.domain.adjudication import read_points
 from scorecard.domain.rule_base import RuleError
 from scorecard.domain.scoring import leaf_final
-from scorecard.models import Indicator, RoundTarget, Score, SelfItem, User, VerificationItem, VerificationVisit
+from scorecard.models import (
+    Indicator,
+    RoundTarget,
+    Score,
+    SelfItem,
+    User,
+    VerificationItem,
+    VerificationVisit,
+)
 from scorecard.services import audit, permissions
-from scorecard.services.clock import local_today
+from scorecard.services.clock import local_today, parse_date
 from scorecard.services.errors import ServiceError
 from scorecard.services.rounds.ranking import round_structure
 from scorecard.services.scoring.leaf_sources import collect, current_final
@@ -111,13 +119,7 @@ def visits_of(session: Session, target: RoundTarget) -> list[VerificationVisit]:
 
 def parse_visit_date(text: str) -> dt.date | None:
     """The date typed on the visit form (blank: None, which record_visit refuses)."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ServiceError(f"核验日期“{text}”不是有效的日期（格式：2025-11-20）", "visit_date") from None
+    return parse_date(text, "核验日期", "visit_date")
 
 
 def record_visit_form(session: Session, actor: User, target: RoundTarget, visit_date: str, team: str,

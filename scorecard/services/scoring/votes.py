@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scorecard.domain.adjudication import vote_choices, vote_counts, vote_points
+from scorecard.importers.votes import VoteContext, parse_votes
 from scorecard.models import Indicator, PanelVote, Round, RoundTarget, User, utcnow
 from scorecard.services import audit, permissions
-from scorecard.importers.votes import VoteContext, parse_votes
 from scorecard.services.errors import PermissionDenied, ServiceError
 from scorecard.services.rounds.ranking import round_structure
 from scorecard.services.schemes.structure import Structure

@@ -3,13 +3,12 @@ to approve or reject, and links to verification and vote entry per target.
 Registered on the publicity blueprint."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from scorecard.models import Appeal, Nomination, Round
 from scorecard.services import permissions
+from scorecard.services.clock import parse_date
 from scorecard.services.errors import ServiceError
 from scorecard.services.publicity import appeals as appeals_svc
 from scorecard.services.publicity import nominations as nom_svc
@@ -43,15 +42,6 @@ def _after(rnd: Round, done, message: str, form: dict, anchor: str = ""):
     return redirect(url_for("publicity.round_page", round_id=rnd.id) + anchor)
 
 
-def _date(text: str, label: str, field: str) -> dt.date | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ServiceError(f"{label}“{text}”不是有效的日期（格式：2025-12-01）", field) from None
-
 
 def _may_judge(rnd: Round) -> bool:
     """复核 and nomination decisions are the round's assessors' (each service checks the target)."""
@@ -65,8 +55,8 @@ def window(round_id: int):
     require(permissions.can_manage_publicity(actor(), rnd))
     form = {k: request.form.get(k, "") for k in ("start", "end", "reason")}
     with unit_of_work() as done:
-        appeals_svc.set_window(get_db(), actor(), rnd, _date(form["start"], "公示开始日期", "start"),
-                               _date(form["end"], "公示结束日期", "end"), form["reason"])
+        appeals_svc.set_window(get_db(), actor(), rnd, parse_date(form["start"], "公示开始日期", "start"),
+                               parse_date(form["end"], "公示结束日期", "end"), form["reason"])
     return _after(rnd, done, "已保存公示期", {"window": form})
 
 

@@ -10,9 +10,9 @@ from flask_login import login_required
 
 from scorecard.domain.numbers import fmt, plain
 from scorecard.models import RoundTarget
-from scorecard.services.errors import ServiceError, StaleData
+from scorecard.services.errors import ServiceError
 from scorecard.services.scoring import score_page as page_svc
-from scorecard.web.common import actor, get_db, get_or_404, unit_of_work
+from scorecard.web.common import actor, get_db, get_or_404, status_of, unit_of_work
 from scorecard.web.scores import bp
 from scorecard.web.scores.inputs import check_value, deduct_rows, parse_version, raw_from_form
 
@@ -48,13 +48,10 @@ def _save(db, tgt: RoundTarget):
     version = request.form.get("version") or ""
     # A refusal is shown on the leaf itself (not flashed), with what the user typed kept.
     beside = SimpleNamespace(leaf=SimpleNamespace(errors=[]))
-    try:
-        with unit_of_work(beside, "leaf") as done:
-            saved = page_svc.save_leaf(db, actor(), tgt, code, raw, comment, parse_version(version))
-    except StaleData as exc:  # the same: the user's input stays beside the value saved elsewhere
-        return _kept(db, tgt, code, raw, comment, version, exc, 409)
+    with unit_of_work(beside, "leaf") as done:  # a stale save too: the input stays beside the newer value
+        saved = page_svc.save_leaf(db, actor(), tgt, code, raw, comment, parse_version(version))
     if not done:
-        return _kept(db, tgt, code, raw, comment, version, done.error, 400)
+        return _kept(db, tgt, code, raw, comment, version, done.error, status_of(done.error))
     if clearing:
         flash(f"已清除“{saved.label}”的评分", "info")
     else:

@@ -7,6 +7,7 @@ ratio actual/target · check met (1/0) · vote vote_<i> (i = option index) · ta
 from __future__ import annotations
 
 from scorecard.domain.rules import LeafRule
+
 # LeafView and explain live with the page's read model; the self-assessment pages use them too.
 from scorecard.services.scoring.score_page import LeafView, explain  # noqa: F401
 

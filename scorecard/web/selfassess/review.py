@@ -3,14 +3,12 @@ reopen a unit after the deadline, and the per-round progress overview with overd
 phase deadlines. Registered on the "selfassess" blueprint."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from scorecard.models import TARGET_STATUS, EvidenceCitation, Round, RoundTarget, SelfItem
 from scorecard.services import permissions
-from scorecard.services.errors import ServiceError
+from scorecard.services.clock import parse_date
 from scorecard.services.selfassess import fill as selfassess
 from scorecard.services.selfassess import pages, review
 from scorecard.web.common import actor, get_db, get_or_404, require, status_of, unit_of_work
@@ -56,22 +54,13 @@ def reject_evidence(citation_id: int):
     return _back_to(item, done, f"已认定材料“{cit.evidence.title}”与本项不相关")
 
 
-def _date(text: str | None, label: str) -> dt.date | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ServiceError(f"{label}“{text}”不是有效日期（格式：2025-12-31）") from None
-
 
 @bp.route("/self/targets/<int:target_id>/reopen", methods=["POST"])
 @login_required
 def reopen(target_id: int):
     tgt = get_or_404(get_db(), RoundTarget, target_id)
     with unit_of_work() as done:
-        review.reopen(get_db(), actor(), tgt, request.form.get("reason", ""), _date(request.form.get("until"), "开放至"))
+        review.reopen(get_db(), actor(), tgt, request.form.get("reason", ""), parse_date(request.form.get("until"), "开放至"))
     if not done:
         return page(tgt, status=status_of(done.error))
     flash(f"已为“{tgt.org.name}”重新开放自评填报", "success")
@@ -98,8 +87,8 @@ def deadlines(round_id: int):
     rnd = get_or_404(get_db(), Round, round_id)
     require(permissions.can_change_round(actor(), rnd))
     with unit_of_work() as done:
-        review.set_deadlines(get_db(), actor(), rnd, _date(request.form.get("self_deadline"), "自评截止日期"),
-                             _date(request.form.get("review_deadline"), "审核截止日期"))
+        review.set_deadlines(get_db(), actor(), rnd, parse_date(request.form.get("self_deadline"), "自评截止日期"),
+                             parse_date(request.form.get("review_deadline"), "审核截止日期"))
     if not done:
         return _progress_page(rnd, status_of(done.error))
     flash("已保存截止日期", "success")

@@ -16,6 +16,7 @@ from scorecard.services.accounts import users as accounts
 from scorecard.web.common import actor, get_db, get_or_404, require, unit_of_work
 from scorecard.web.users import bp
 
+
 class UserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请填写用户名"),
                                               Length(max=50, message="用户名不能超过50个字符")])
