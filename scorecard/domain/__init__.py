@@ -24,8 +24,10 @@ from scorecard.domain.scoring import (
     TargetInput,
     TargetResult,
     bonus_total,
+    cap_note,
     compute_round,
     leaf_final,
+    penalty_total,
     rank_competition,
 )
 from scorecard.domain.tiers import TierSpec, default_tiers
@@ -38,7 +40,7 @@ __all__ = [
     "leaf_score", "normalise_params", "parse_input", "parse_params_text",
     "rule_type_from_label", "validate_params",
     "SchemeSpec", "TargetInput", "TargetResult", "TierSpec", "default_tiers",
-    "bonus_total", "compute_round", "leaf_final", "rank_competition",
+    "bonus_total", "cap_note", "compute_round", "leaf_final", "penalty_total", "rank_competition",
     "NodeSpec", "applicable", "applicable_leaves", "leaves", "top_level_of",
     "validate_tree",
 ]

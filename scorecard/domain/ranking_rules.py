@@ -48,7 +48,8 @@ def _base_lines(rules: RankingRules, full: str) -> list[str]:
 def _total_line(rules: RankingRules) -> str:
     cap = f"，加分合计不超过{plain(rules.bonus_cap)}分" if rules.bonus_cap is not None else ""
     return (f"总分 = 基础分 + 加分 − 减分。每个加分项计入的分值不超过该项上限{cap}；"
-            "减分为各减分项分值之和。因有加分，总分可能超过满分。")
+            "减分为各减分项分值之和，每个减分项（多次录入的累计）计入的分值不超过该项上限。"
+            "超过上限的按上限计，并在“备注”中注明。因有加分，总分可能超过满分。")
 
 
 def _rank_line(rules: RankingRules) -> str:

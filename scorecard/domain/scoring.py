@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from scorecard.domain.numbers import ZERO, fmt, q2, q2_fraction, to_decimal
+from scorecard.domain.numbers import ZERO, fmt, plain, q2, q2_fraction, to_decimal
 from scorecard.domain.tiers import TierSpec, apply_veto_and_override, assign_tiers, check_tiers
 
 
@@ -41,18 +41,41 @@ def leaf_final_cents(total: int, count: int, low: int, high: int, trimmed: bool)
     return Decimal(-rounded if total < 0 else rounded).scaleb(-2)
 
 
+def counted(points: Decimal, cap: Decimal | None) -> Decimal:
+    """What one bonus or penalty item counts in the total: Σ of its entries, at most its cap
+    (单项上限), however many times it was entered."""
+    p = to_decimal(points)
+    return p if cap is None else min(p, to_decimal(cap))
+
+
+def _items_total(items: Sequence[tuple[Decimal, Decimal | None]], word: str) -> Decimal:
+    total = ZERO
+    for points, cap in items:
+        if to_decimal(points) < 0:
+            raise ValueError(f"{word}不能为负数：{fmt(to_decimal(points))}")
+        total += counted(points, cap)
+    return total
+
+
 def bonus_total(items: Sequence[tuple[Decimal, Decimal | None]],
                 scheme_cap: Decimal | None) -> Decimal:
     """Σ min(points, item cap), then capped by the scheme's bonus cap."""
-    total = ZERO
-    for points, cap in items:
-        p = to_decimal(points)
-        if p < 0:
-            raise ValueError(f"加分不能为负数：{fmt(p)}")
-        total += p if cap is None else min(p, to_decimal(cap))
+    total = _items_total(items, "加分")
     if scheme_cap is not None:
         total = min(total, to_decimal(scheme_cap))
     return q2(total)
+
+
+def penalty_total(items: Sequence[tuple[Decimal, Decimal | None]]) -> Decimal:
+    """Σ min(points, item cap): a penalty item never subtracts more than its cap."""
+    return q2(_items_total(items, "减分"))
+
+
+def cap_note(kind_label: str, name: str, points: Decimal, cap: Decimal | None) -> str | None:
+    """The 备注 of an item whose entries exceed its cap (None when the cap did not apply)."""
+    if cap is None or to_decimal(points) <= to_decimal(cap):
+        return None
+    return f"{kind_label}项“{name}”累计{plain(points)}分，按单项上限{plain(cap)}分计"
 
 
 def rank_competition(values: Sequence[tuple]) -> list[int]:

@@ -18,7 +18,14 @@ from scorecard.domain.rules import (
     parse_input,
     parse_params_text,
 )
-from scorecard.domain.scoring import SchemeSpec, TargetInput, compute_round, leaf_final, rank_competition
+from scorecard.domain.scoring import (
+    SchemeSpec,
+    TargetInput,
+    compute_round,
+    leaf_final,
+    penalty_total,
+    rank_competition,
+)
 from scorecard.domain.tiers import TierSpec
 
 FAST = settings(max_examples=200, deadline=None)
@@ -295,3 +302,16 @@ def test_quota_admits_the_best_and_at_least_its_size(targets, pct, threshold):
     left_out = [r for r in eligible if r.tier != "好"]
     if good and left_out:
         assert max(r.rank for r in good) < min(r.rank for r in left_out)
+
+
+@FAST
+@given(st.lists(st.tuples(st.lists(cents(1, 1000), min_size=1, max_size=8),
+                          st.one_of(st.none(), cents(1, 1000))), max_size=6))
+def test_a_capped_penalty_item_never_subtracts_more_than_its_cap(items):
+    """Each item entered any number of times: it counts at most its cap, and exactly Σ below it."""
+    summed = [(sum(entries, Decimal(0)), cap) for entries, cap in items]
+    total = penalty_total(summed)
+    assert total == sum((p if cap is None else min(p, cap) for p, cap in summed), Decimal(0))
+    for i, (points, cap) in enumerate(summed):
+        rest = penalty_total(summed[:i] + summed[i + 1:])
+        assert total - rest <= (points if cap is None else cap)

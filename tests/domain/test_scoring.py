@@ -8,8 +8,10 @@ from scorecard.domain.scoring import (
     SchemeSpec,
     TargetInput,
     bonus_total,
+    cap_note,
     compute_round,
     leaf_final,
+    penalty_total,
     rank_competition,
 )
 from scorecard.domain.tiers import TierSpec, default_tiers
@@ -60,6 +62,39 @@ def test_leaf_final(values, trimmed, expected):
 )
 def test_bonus_total(items, cap, expected):
     assert str(bonus_total(items, cap)) == expected
+
+
+@pytest.mark.parametrize(
+    "items, expected",
+    [
+        ([], "0.00"),
+        # 单项上限3, entered five times at 1 point: min(5, 3) = 3 (not 5)
+        ([(D("5"), D("3"))], "3.00"),
+        # under the cap it counts in full: min(2, 3) = 2
+        ([(D("2"), D("3"))], "2.00"),
+        # no cap: Σ as entered; caps hold per item: min(4, 3) + 2.5 + min(1, 2) = 6.5
+        ([(D("4"), D("3")), (D("2.5"), None), (D("1"), D("2"))], "6.50"),
+    ],
+)
+def test_penalty_total(items, expected):
+    assert str(penalty_total(items)) == expected
+
+
+def test_penalty_total_rejects_negative_points():
+    with pytest.raises(ValueError, match="减分不能为负数"):
+        penalty_total([(D("-1"), None)])
+
+
+@pytest.mark.parametrize(
+    "points, cap, expected",
+    [
+        (D("5"), D("3"), "减分项“违规”累计5分，按单项上限3分计"),
+        (D("3"), D("3"), None),
+        (D("9"), None, None),
+    ],
+)
+def test_cap_note(points, cap, expected):
+    assert cap_note("减分", "违规", points, cap) == expected
 
 
 def test_bonus_total_rejects_negative_points():

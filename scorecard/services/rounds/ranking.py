@@ -21,7 +21,14 @@ from scorecard.domain.ranking import (
     TierRule,
 )
 from scorecard.domain.rules import deductions_of
-from scorecard.domain.scoring import TargetInput, bonus_total, compute_round, leaf_final_cents
+from scorecard.domain.scoring import (
+    TargetInput,
+    bonus_total,
+    cap_note,
+    compute_round,
+    leaf_final_cents,
+    penalty_total,
+)
 from scorecard.models import (
     Adjustment,
     Category,
@@ -183,10 +190,11 @@ def compute_ranking(session: Session, rnd: Round, today: dt.date | None = None,
         adj = adjustments.get(t.id, [])
         inputs.append(TargetInput(
             key=str(t.id), category=t.category, leaf_scores=finals,
-            bonus=_bonus(adj, rnd), penalty=sum((a.points for a in adj if a.item.kind == "penalty"), ZERO),
+            bonus=bonus_total(list(_per_item(adj, "bonus").values()), rnd.scheme.bonus_cap),
+            penalty=penalty_total(list(_per_item(adj, "penalty").values())),
             veto=t.veto, override_tier=t.tier_override,
         ))
-        rows_meta[str(t.id)] = (t, finals, changed)
+        rows_meta[str(t.id)] = (t, finals, [*changed, *_cap_notes(adj)])
     results = compute_round(st.spec(), inputs)
     rows = [_row(res, *rows_meta[res.key]) for res in results]
     return Ranking(
@@ -265,14 +273,27 @@ def _adjustments(session: Session, where: list) -> dict[int, list[Adjustment]]:
     return out
 
 
-def _bonus(adjustments: list[Adjustment], rnd: Round) -> Decimal:
+def _per_item(adjustments: list[Adjustment], kind: str) -> dict[int, tuple[Decimal, Decimal | None]]:
+    """(Σ points entered, cap) per scheme item of one kind: a cap (单项上限) holds per item, however
+    many times it was entered."""
     per_item: dict[int, tuple[Decimal, Decimal | None]] = {}
     for a in adjustments:
-        if a.item.kind != "bonus":
+        if a.item.kind != kind:
             continue
         claimed, cap = per_item.get(a.item_id, (ZERO, a.item.cap))
         per_item[a.item_id] = (claimed + a.points, cap)
-    return bonus_total(list(per_item.values()), rnd.scheme.bonus_cap)
+    return per_item
+
+
+def _cap_notes(adjustments: list[Adjustment]) -> list[str]:
+    items = {a.item_id: a.item for a in adjustments}
+    notes = []
+    for kind in ("bonus", "penalty"):
+        for item_id, (points, cap) in _per_item(adjustments, kind).items():
+            item = items[item_id]
+            note = cap_note(item.kind_label, item.name, points, cap)
+            notes += [note] if note else []
+    return notes
 
 
 def _row(res, target: _Target, finals: dict, changed: list[str] = ()) -> RankingRow:
