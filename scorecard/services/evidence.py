@@ -10,7 +10,10 @@ Stable API used by other areas (appeals, nominations, tasks …):
 `subject` is a short name of the citing record kind ("self_item", "appeal", "nomination", …).
 
 The file type is decided by content (filetype), never by the name; the stored name is a
-server-generated key; the original Chinese name is kept for display and download.
+server-generated key; the original Chinese name is kept for display and download, but
+its extension always follows the detected type and bidi/control/format characters are
+stripped (`safe_name`), so "整改报告.hta" holding a PDF is stored and served as "整改报告.pdf" and
+"总结\u202efdp.exe" cannot pose as "总结exe.pdf".
 
 A stored file lives only as long as the transaction that recorded it: if that transaction ends
 without a commit (a later service refused, the commit itself failed, the request ended), the
@@ -21,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import filetype
@@ -61,14 +65,29 @@ class UploadResult:
     created: bool
 
 
+def _strip_invisible(text: str) -> str:
+    """Drop control and format characters (Unicode Cc, Cf: bidi overrides U+202A–U+202E and
+    isolates U+2066–U+2069, zero-width characters …) and line/paragraph separators."""
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"))
+
+
 def clean_name(name: str | None) -> str:
-    """The original file name for display: no directories, no control characters."""
+    """The original file name for display: no directories, no control or bidi characters."""
     base = re.split(r"[\\/]", name or "")[-1]
-    base = _CONTROL.sub("", base).strip().lstrip(".").strip()
+    base = _CONTROL.sub("", _strip_invisible(base)).strip().lstrip(".").strip()
     if len(base) > 200:
         stem, dot, ext = base.rpartition(".")
         base = (stem[: 200 - len(ext) - 1] + "." + ext) if dot and len(ext) <= 10 else base[:200]
     return base
+
+
+def safe_name(name: str | None, ext: str) -> str:
+    """The name a file is shown and downloaded under: the cleaned original stem plus the
+    extension of the type detected from its content ("整改报告.hta" holding a PDF → "整改报告.pdf")."""
+    base = clean_name(name)
+    stem = base.rpartition(".")[0] if "." in base else base
+    stem = stem.rstrip(". ").strip() or "未命名文件"
+    return f"{stem[:200]}.{ext}"
 
 
 def sniff(data: bytes, name: str) -> tuple[str, str]:
@@ -98,9 +117,9 @@ def upload(session: Session, actor: User, storage: Storage, org: Organisation, d
     existing = session.scalar(select(Evidence).where(Evidence.org_id == org.id, Evidence.sha256 == digest))
     if existing is not None:
         return UploadResult(existing, False)
-    if not name:
-        name = f"未命名文件.{ext}"
-    title = (title or "").strip()[:200] or name.rsplit(".", 1)[0] or name
+    submitted = name
+    name = safe_name(name, ext)
+    title = _strip_invisible(title or "").strip()[:200] or name.rsplit(".", 1)[0]
     doc_type = doc_type if doc_type in DOC_TYPES else "其他"
     try:
         key = storage.put(data, ext)
@@ -116,7 +135,7 @@ def upload(session: Session, actor: User, storage: Storage, org: Organisation, d
     session.flush()
     audit.record(session, actor, "upload", "evidence", ev.id,
                  new={"org": org.code, "title": title, "name": name, "type": mime, "size": len(data),
-                      "sha256": digest})
+                      "sha256": digest, **({"submitted_name": submitted} if submitted != name else {})})
     return UploadResult(ev, True)
 
 

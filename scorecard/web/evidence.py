@@ -105,7 +105,9 @@ def _send(ev: Evidence, inline: bool):
         current_app.logger.exception("evidence %s: storage failed", ev.id)
         return render_template("error.html", code=503,
                                message="佐证材料存储服务暂时不可用，请稍后重试；如持续出现，请联系系统管理员"), 503
-    resp = send_file(stream, mimetype=ev.mime, as_attachment=not inline, download_name=ev.original_name,
+    # the served name ends with the detected type's extension, without bidi/control characters
+    name = ev_svc.safe_name(ev.original_name, ev.ext)
+    resp = send_file(stream, mimetype=ev.mime, as_attachment=not inline, download_name=name,
                      max_age=0, etag=ev.sha256)
     resp.headers["Cache-Control"] = "private, no-store"
     if inline:

@@ -71,7 +71,7 @@ def test_oversized_file_is_refused_with_the_limit(session, world, store):
 @pytest.mark.parametrize("name, shown", [
     ("../../x.pdf", "x.pdf"),
     ("..\\..\\windows\\x.pdf", "x.pdf"),
-    ("/etc/passwd", "passwd"),
+    ("/etc/passwd", "passwd.pdf"),  # the extension follows the detected type
     ("会议\x00记录.pdf", "会议记录.pdf"),
     ("....", "未命名文件.pdf"),
 ])

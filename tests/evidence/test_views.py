@@ -141,3 +141,42 @@ def test_edit_title_and_type(client, session, lib, store):
     client.post("/logout")
     login(client, "assessor")
     assert client.post(f"/evidence/{ev.id}/edit", data={"title": "改", "doc_type": "其他"}).status_code == 403
+
+
+@pytest.mark.parametrize("data, mime, name, served", [
+    (samples.pdf(), "application/pdf", "整改报告.hta", "整改报告.pdf"),
+    (samples.pdf(), "application/pdf", "整改报告.html", "整改报告.pdf"),
+    (samples.png(), "image/png", "照片.HTML", "照片.png"),
+    (samples.pdf(), "application/pdf", "总结\u202efdp.exe", "总结fdp.pdf"),
+    (samples.pdf(), "application/pdf", "\u2066报\u200b告\u2069\x07", "报告.pdf"),
+    (samples.pdf(), "application/pdf", "\u202e.hta", "hta.pdf"),
+])
+def test_download_name_follows_detected_type(client, session, lib, store, data, mime, name, served):
+    """The name a file is served under ends with the detected type's extension and has no
+    bidi/control characters, through the real download and preview views (filename and filename*)."""
+    login(client, "unit_a")
+    assert up(client, lib["a"], data, name).status_code == 302
+    ev = session.scalar(select(Evidence))
+    assert ev.original_name == served
+    assert served in client.get(f"/evidence/{ev.id}").get_data(as_text=True)
+    for action in ("download", "preview"):
+        resp = client.get(f"/evidence/{ev.id}/{action}")
+        assert resp.status_code == 200 and resp.mimetype == mime
+        cd = resp.headers["Content-Disposition"]
+        if not served.isascii():
+            assert f"filename*=UTF-8''{quote(served)}" in cd, cd
+        fallback = cd.split("filename=", 1)[1].split(";", 1)[0].strip('"')
+        ext = served.rsplit(".", 1)[1]
+        assert fallback.endswith("." + ext) and fallback.isascii() and "%E2%80" not in cd, cd
+        for bad in (".hta", ".html", ".HTML", ".exe", "\u202e"):
+            assert bad not in cd
+
+
+def test_legacy_dangerous_name_is_served_with_the_detected_extension(client, session, lib, store):
+    """A row stored before the fix (original name kept verbatim) is still served safely."""
+    ev = ev_svc.upload(session, lib["unit_a"], store, lib["a"], samples.pdf(), "x.pdf").evidence
+    ev.original_name = "总结\u202efdp.hta"
+    session.commit()
+    login(client, "unit_a")
+    cd = client.get(f"/evidence/{ev.id}/download").headers["Content-Disposition"]
+    assert f"filename*=UTF-8''{quote('总结fdp.pdf')}" in cd and ".hta" not in cd
