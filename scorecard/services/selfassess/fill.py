@@ -11,7 +11,9 @@ import datetime as dt
 from collections import Counter
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from scorecard.domain.rules import RuleError, leaf_score, parse_input
 from scorecard.models import (
@@ -31,6 +33,7 @@ from scorecard.services import audit, permissions
 from scorecard.services import evidence as evidence_svc
 from scorecard.services.clock import local_today
 from scorecard.services.errors import ServiceError, StaleData
+from scorecard.services.limits import NARRATIVE, check_length
 from scorecard.services.rounds.ranking import round_structure
 
 SUBJECT = "self_item"
@@ -139,12 +142,11 @@ def save_item(session: Session, actor: User, target: RoundTarget, indicator: Ind
                            "如需修改，请联系考核员退回", "leaf")
     if (item is None or item.status != "returned") and not is_open(target.round, sa, today or local_today()):
         raise ServiceError(closed_message(target.round))
+    stale = (f"“{indicator.code} {indicator.name}”已在别处被修改（可能是另一个窗口），"
+             "为避免覆盖，本次保存未执行。请刷新页面后再修改。")
     if check_version and (item.version if item else None) != expected_version:
-        raise StaleData(f"“{indicator.code} {indicator.name}”已在别处被修改（可能是另一个窗口），"
-                        "为避免覆盖，本次保存未执行。请刷新页面后再修改。")
-    narrative = (narrative or "").strip()
-    if len(narrative) > 5000:
-        raise ServiceError(f"{indicator.code} 工作情况说明不能超过5000字", "narrative")
+        raise StaleData(stale)
+    narrative = check_length(narrative, f"{indicator.code} 工作情况说明", NARRATIVE, "narrative")
     value, points = _parse(target, indicator, raw)
     wanted = _library_files(session, target, evidence_ids or [])
     old = snapshot(session, item) if item else None
@@ -153,12 +155,18 @@ def save_item(session: Session, actor: User, target: RoundTarget, indicator: Ind
         session.add(item)
     item.input, item.points, item.narrative = value, points, narrative
     item.updated_by, item.updated_at = actor, utcnow()
-    session.flush()
-    _set_citations(session, actor, target, item, wanted)
-    sa = ensure_header(session, target)
-    refresh_status(session, sa)
-    add_version(session, actor, item, "save")
-    session.flush()
+    try:
+        session.flush()
+        _set_citations(session, actor, target, item, wanted)
+        sa = ensure_header(session, target)
+        refresh_status(session, sa)
+        add_version(session, actor, item, "save")
+        session.flush()
+    except (IntegrityError, StaleDataError):
+        # Another session saved this item (or the unit's first item) between our read and our
+        # write: the versioned UPDATE matched no row, or the INSERT hit a unique key. Refuse,
+        # never overwrite; the page keeps what the user typed.
+        raise StaleData(stale) from None
     audit.record(session, actor, "update" if old else "create", "self_item", item.id,
                  old=old, new=snapshot(session, item))
     return item

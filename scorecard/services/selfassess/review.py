@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from scorecard.models import EvidenceCitation, RoundTarget, SelfItem, User, utcnow
 from scorecard.services import audit, permissions
 from scorecard.services import evidence as evidence_svc
-from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.errors import PermissionDenied, ServiceError, StaleData
+from scorecard.services.limits import COMMENT, REASON, check_length
 from scorecard.services.selfassess import fill as selfassess
 
 
@@ -22,33 +25,52 @@ def _label(item: SelfItem) -> str:
     return f"{item.indicator.code} {item.indicator.name}"
 
 
+def _stale_message(item: SelfItem) -> str:
+    return (f"“{_label(item)}”刚刚已在别处被审核或修改（可能是另一个窗口或另一位考核员），"
+            "为避免覆盖，本次操作未执行。请刷新页面查看最新状态后再操作。")
+
+
+def _flush_or_stale(session: Session, message: str) -> None:
+    """Flush; when another session changed the item since we read it (the versioned UPDATE
+    matched no row), refuse with StaleData instead of an error page."""
+    try:
+        session.flush()
+    except (StaleDataError, IntegrityError):
+        raise StaleData(message) from None
+
+
 def confirm(session: Session, actor: User, item: SelfItem, comment: str = "") -> SelfItem:
     _check(actor, item.target)
+    comment = check_length(comment, f"确认“{_label(item)}”的意见", COMMENT, "comment")
     if item.status != "submitted":
         raise ServiceError(f"“{_label(item)}”当前为“{item.status_label}”，只有已提交的项目可以确认")
+    stale = _stale_message(item)  # built now: after a failed flush nothing can be loaded
     old = {"status": item.status}
     item.status, item.reviewed_by, item.reviewed_at = "confirmed", actor, utcnow()
     item.return_reason = None
-    selfassess.add_version(session, actor, item, "confirm", (comment or "").strip() or None)
+    _flush_or_stale(session, stale)
+    selfassess.add_version(session, actor, item, "confirm", comment or None)
     selfassess.refresh_status(session, selfassess.header(session, item.target))
-    session.flush()
+    _flush_or_stale(session, stale)
     audit.record(session, actor, "confirm", "self_item", item.id, old=old, new={"status": item.status},
-                 reason=(comment or "").strip() or None)
+                 reason=comment or None)
     return item
 
 
 def return_item(session: Session, actor: User, item: SelfItem, reason: str) -> SelfItem:
     _check(actor, item.target)
-    reason = (reason or "").strip()
+    reason = check_length(reason, "退回理由", REASON, "reason")
     if not reason:
         raise ServiceError(f"退回“{_label(item)}”须填写退回理由", "reason")
     if item.status != "submitted":
         raise ServiceError(f"“{_label(item)}”当前为“{item.status_label}”，只有已提交的项目可以退回")
+    stale = _stale_message(item)
     old = {"status": item.status}
     item.status, item.reviewed_by, item.reviewed_at, item.return_reason = "returned", actor, utcnow(), reason
+    _flush_or_stale(session, stale)
     selfassess.add_version(session, actor, item, "return", reason)
     selfassess.refresh_status(session, selfassess.header(session, item.target))
-    session.flush()
+    _flush_or_stale(session, stale)
     audit.record(session, actor, "return", "self_item", item.id, old=old, new={"status": item.status},
                  reason=reason)
     return item
@@ -73,7 +95,7 @@ def reopen(session: Session, actor: User, target: RoundTarget, reason: str,
            until: dt.date | None = None) -> None:
     """Let a unit save and submit again after the self-assessment deadline."""
     _check(actor, target)
-    reason = (reason or "").strip()
+    reason = check_length(reason, "重新开放理由", REASON, "reason")
     if not reason:
         raise ServiceError("重新开放填报须填写理由", "reason")
     if until is not None and until < selfassess.local_today():

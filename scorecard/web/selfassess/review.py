@@ -16,9 +16,17 @@ from scorecard.web.selfassess import bp
 from scorecard.web.selfassess.fill import page
 
 
-def _back_to(item: SelfItem, done, message: str):
-    """After a review action: back to the item on success, else the page with the refusal."""
+class _ReviewForm:
+    """A review action as unit_of_work's form: every refusal, a lost race (StaleData) included,
+    is flashed on the re-rendered page (409 for the race) instead of an error page."""
+
+
+def _back_to(item: SelfItem, done, message: str, typed: tuple[str, str] | None = None):
+    """After a review action: back to the item on success, else the page with the refusal (and
+    what the reviewer typed, so that nothing is lost)."""
     if not done:
+        if typed and typed[1].strip():
+            flash(f"您填写的{typed[0]}（未保存）：{typed[1].strip()}", "info")
         return page(item.target, status=status_of(done.error))
     flash(message, "success")
     return redirect(url_for("selfassess.target", target_id=item.target_id, _anchor=f"leaf-{item.indicator.code}"))
@@ -28,18 +36,21 @@ def _back_to(item: SelfItem, done, message: str):
 @login_required
 def confirm(item_id: int):
     item = get_or_404(get_db(), SelfItem, item_id)
-    with unit_of_work() as done:
-        review.confirm(get_db(), actor(), item, request.form.get("comment", ""))
-    return _back_to(item, done, f"已确认“{item.indicator.code} {item.indicator.name}”")
+    comment = request.form.get("comment", "")
+    with unit_of_work(_ReviewForm()) as done:
+        review.confirm(get_db(), actor(), item, comment)
+    return _back_to(item, done, f"已确认“{item.indicator.code} {item.indicator.name}”", ("确认意见", comment))
 
 
 @bp.route("/self/items/<int:item_id>/return", methods=["POST"])
 @login_required
 def return_item(item_id: int):
     item = get_or_404(get_db(), SelfItem, item_id)
-    with unit_of_work() as done:
-        review.return_item(get_db(), actor(), item, request.form.get("reason", ""))
-    return _back_to(item, done, f"已退回“{item.indicator.code} {item.indicator.name}”，等待单位修改后重新提交")
+    reason = request.form.get("reason", "")
+    with unit_of_work(_ReviewForm()) as done:
+        review.return_item(get_db(), actor(), item, reason)
+    return _back_to(item, done, f"已退回“{item.indicator.code} {item.indicator.name}”，等待单位修改后重新提交",
+                    ("退回理由", reason))
 
 
 @bp.route("/self/citations/<int:citation_id>/reject", methods=["POST"])
@@ -49,9 +60,10 @@ def reject_evidence(citation_id: int):
     if cit.subject != selfassess.SUBJECT:  # another record's citation: its own page decides
         return redirect(url_for("evidence.show", evidence_id=cit.evidence_id))
     item = get_or_404(get_db(), SelfItem, cit.subject_id)
-    with unit_of_work() as done:
-        review.reject_evidence(get_db(), actor(), item, cit, request.form.get("reason", ""))
-    return _back_to(item, done, f"已认定材料“{cit.evidence.title}”与本项不相关")
+    reason = request.form.get("reason", "")
+    with unit_of_work(_ReviewForm()) as done:
+        review.reject_evidence(get_db(), actor(), item, cit, reason)
+    return _back_to(item, done, f"已认定材料“{cit.evidence.title}”与本项不相关", ("不相关理由", reason))
 
 
 
