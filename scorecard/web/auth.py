@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired
 
 from scorecard.services.accounts import security
 from scorecard.web.common import actor, get_db, unit_of_work
-from scorecard.web.security import mark_active
+from scorecard.web.security import SID_KEY, mark_active
 
 bp = Blueprint("auth", __name__)
 
@@ -54,7 +54,7 @@ def _safe_next(target: str) -> str:
 @login_required
 def logout():
     with unit_of_work():
-        security.logout(get_db(), actor())
+        security.logout(get_db(), actor(), session.get(SID_KEY))
     logout_user()
     session.clear()
     flash("已退出登录", "info")

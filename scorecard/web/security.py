@@ -1,8 +1,11 @@
-"""Web-side security controls: response headers, cookie flags, reverse-proxy awareness, idle
-session timeout, the forced password change, and audit rows for refused requests (403).
+"""Web-side security controls: response headers, cookie flags, reverse-proxy awareness, the
+server-side session check (revocation, idle timeout, absolute lifetime), the forced password
+change, and audit rows for refused requests (403).
 
 Settings (environment → app.config, create_app overrides win):
   SCORECARD_SESSION_IDLE_MINUTES → SESSION_IDLE_MINUTES (default 30)
+  SCORECARD_SESSION_MAX_HOURS → SESSION_MAX_HOURS (default 12): absolute lifetime of a session
+      (sessions live in the database, services/accounts/sessions.py; the cookie holds a token)
   SCORECARD_LOGIN_MAX_FAILURES / SCORECARD_LOGIN_LOCK_MINUTES → LOGIN_MAX_FAILURES (5) /
       LOGIN_LOCK_MINUTES (15)
   SCORECARD_HTTPS=1 → Secure cookies and HSTS (the site is only reached over HTTPS)
@@ -11,6 +14,7 @@ Settings (environment → app.config, create_app overrides win):
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 
@@ -21,14 +25,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from scorecard.services import audit
 from scorecard.services.accounts import security as security_svc
+from scorecard.services.accounts import sessions as sessions_svc
 from scorecard.services.errors import PermissionDenied
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
                       "interest-cohort=()")
-SEEN_KEY = "_seen"
-SEEN_REFRESH_SECONDS = 30  # rewrite the cookie at most this often while the user is active
+SID_KEY = "_sid"  # the server-side session's token (services/accounts/sessions.py)
 FORCED_CHANGE_ALLOWED = {"account.password", "auth.logout", "static"}
 
 clock = time.time  # tests replace this to travel in time
@@ -49,6 +53,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     cfg = app.config
     cfg.setdefault("SESSION_IDLE_MINUTES", _env_int("SCORECARD_SESSION_IDLE_MINUTES", 30))
+    cfg.setdefault("SESSION_MAX_HOURS", _env_int("SCORECARD_SESSION_MAX_HOURS", 12))
     cfg.setdefault("LOGIN_MAX_FAILURES", _env_int("SCORECARD_LOGIN_MAX_FAILURES", security_svc.MAX_FAILURES))
     cfg.setdefault("LOGIN_LOCK_MINUTES", _env_int("SCORECARD_LOGIN_LOCK_MINUTES", security_svc.LOCK_MINUTES))
     cfg.setdefault("HTTPS", os.environ.get("SCORECARD_HTTPS") == "1")
@@ -64,32 +69,63 @@ def init_app(app: Flask) -> None:
         n = int(cfg["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     app.session_interface = _SessionInterface()
-    app.before_request(_idle_timeout)
+    app.before_request(_server_session)
     app.before_request(_forced_password_change)
     app.after_request(_security_headers)
     app.register_error_handler(403, _forbidden)
 
 
+def now() -> dt.datetime:
+    """Naive UTC from `clock` (which tests replace)."""
+    return dt.datetime.fromtimestamp(clock(), dt.timezone.utc).replace(tzinfo=None)
+
+
 def mark_active() -> None:
-    """Start the idle clock (called at login)."""
-    session[SEEN_KEY] = int(clock())
+    """Start a server-side session for the user just signed in (login, own password change) and
+    commit it; the cookie keeps only its token."""
+    from scorecard.web.common import get_db
+
+    db = get_db()
+    session[SID_KEY] = sessions_svc.start(db, current_user._get_current_object(), now(), request.remote_addr)
+    db.commit()
 
 
-def _idle_timeout():
-    if request.endpoint == "static" or not current_user.is_authenticated:
+def _server_session():
+    """Every signed-in request must carry a live server-side session: revoked (logout, password
+    change, deactivation), idle or past its absolute lifetime → signed out before any view runs,
+    so nothing a replayed cookie asks for is read or written."""
+    if request.endpoint == "static":
         return None
-    now = int(clock())
-    seen = session.get(SEEN_KEY)
-    idle = int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
-    if not isinstance(seen, int) or now - seen > idle:
-        logout_user()
-        session.clear()
-        flash(f"您已超过{current_app.config['SESSION_IDLE_MINUTES']}分钟未操作，已自动退出，请重新登录", "warning")
-        target = request.full_path.rstrip("?") if request.method == "GET" else None
-        return redirect(url_for("auth.login", next=target))
-    if now - seen >= SEEN_REFRESH_SECONDS:
-        session[SEEN_KEY] = now
-    return None
+    from scorecard.web.common import get_db
+
+    cfg = current_app.config
+    if not current_user.is_authenticated:
+        if SID_KEY not in session:
+            return None
+        reason = sessions_svc.REVOKED  # the account is gone, deactivated or its password changed
+    else:
+        db = get_db()
+        reason = sessions_svc.check(db, session.get(SID_KEY), current_user.id, now(),
+                                    int(cfg["SESSION_IDLE_MINUTES"]), int(cfg["SESSION_MAX_HOURS"]))
+        if db.dirty:
+            db.commit()
+    if reason is None:
+        return None
+    logout_user()
+    session.clear()
+    if request.endpoint == "auth.login":
+        return None  # signing in again with a stale cookie: just start afresh
+    if reason == sessions_svc.IDLE:
+        message = f"您已超过{cfg['SESSION_IDLE_MINUTES']}分钟未操作，已自动退出，请重新登录"
+    elif reason == sessions_svc.EXPIRED:
+        message = f"登录已超过{cfg['SESSION_MAX_HOURS']}小时，已自动退出，请重新登录"
+    else:
+        message = "登录已失效（已退出、密码已修改或账号已停用），请重新登录"
+    if request.path.startswith("/api/"):
+        return jsonify(ok=False, error=message, field=None), 401
+    flash(message, "warning")
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target))
 
 
 def _forced_password_change():

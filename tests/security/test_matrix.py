@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, select
 
 from scorecard.models import AuditEntry, Base, EvidenceCitation
-from scorecard.services.accounts.security import SECURITY_ENTITIES
+from scorecard.services.accounts.security import SECURITY_ENTITIES, SECURITY_TABLES
 from tests.conftest import PG_URL, login
 from tests.evidence import samples
 
@@ -95,6 +95,8 @@ def dump(session) -> dict:
     session.expire_all()
     out = {}
     for table in Base.metadata.sorted_tables:
+        if table.name in SECURITY_TABLES:
+            continue
         q = select(table)
         if table.name == "audit_entry":
             q = q.where(table.c.entity.not_in(SECURITY_ENTITIES))

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from scorecard.models import PasswordHistory, User, utcnow
 from scorecard.services import audit
+from scorecard.services.accounts import sessions
 from scorecard.services.errors import ServiceError
 
 try:  # argon2-cffi has no wheel on some platforms (LoongArch); werkzeug is the fallback
@@ -144,6 +145,7 @@ def set_password(session: Session, user: User, password: str, must_change: bool)
     user.failed_logins = 0
     user.locked_until = None
     session.flush()
+    sessions.end_all(session, user, "password")  # server-side: every cookie of the old password
     remember_password(session, user)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from scorecard.models import AuditEntry, User, utcnow
 from scorecard.services import audit
-from scorecard.services.accounts import passwords
+from scorecard.services.accounts import passwords, sessions
 from scorecard.services.accounts.passwords import MAX_LENGTH
 
 MAX_FAILURES = 5
@@ -23,6 +23,8 @@ LOCK_MINUTES = 15
 # Audit entities of security events (logins, refused requests), as opposed to data changes:
 # "database unchanged" checks in tests look at the other entities.
 SECURITY_ENTITIES = ("login", "request")
+# Tables of security state (sessions, login throttles) that signing in and out changes.
+SECURITY_TABLES = ("login_session", "login_throttle")
 
 BAD_LOGIN = "用户名或密码错误"
 LOCKED = f"连续登录失败次数过多，账号已被锁定，请{LOCK_MINUTES}分钟后再试或联系系统管理员"
@@ -112,6 +114,8 @@ def _unknown_state(session: Session, name: str, now: dt.datetime, max_failures: 
     return "locks_now" if count + 1 >= max_failures else "failed"
 
 
-def logout(session: Session, user: User) -> None:
-    """Record the end of a session (the web layer clears the session itself)."""
+def logout(session: Session, user: User, token: object = None) -> None:
+    """End the server-side session of that token (a replayed cookie is refused from now on) and
+    record it; the web layer clears the browser's session itself."""
+    sessions.end(session, token)
     audit.record(session, user, "logout", "login", user.id, new={"username": user.username})

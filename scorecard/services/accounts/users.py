@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from scorecard.models import ROLES, Organisation, User, utcnow
 from scorecard.services import audit, permissions
-from scorecard.services.accounts import passwords
+from scorecard.services.accounts import passwords, sessions
 from scorecard.services.accounts.security import is_locked
 from scorecard.services.clock import local_time
 from scorecard.services.errors import PermissionDenied, ServiceError
@@ -118,6 +118,8 @@ def set_user_active(session: Session, actor: User, user: User, active: bool) -> 
         return False
     user.active = active
     session.flush()
+    if not active:
+        sessions.end_all(session, user, "deactivated")  # reactivation does not revive them
     audit.record(session, actor, "activate" if active else "deactivate", "user", user.id,
                  old={"username": user.username, "active": not active},
                  new={"username": user.username, "active": active})
