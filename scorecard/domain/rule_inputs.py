@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
+from scorecard.domain.limits import DEDUCTION, length_error
 from scorecard.domain.numbers import ZERO, fmt, is_integral, plain
 from scorecard.domain.rule_base import RuleError, given, read_count, read_number, two_places
 from scorecard.domain.rule_params import LeafRule
@@ -53,6 +54,9 @@ def _deduction(rule: LeafRule, item: object, i: int) -> dict:
     reason = str(item.get("reason") or "").strip()
     if not reason:
         raise RuleError(f"扣分原因不能为空（第{n}条）", f"{path}.reason")
+    too_long = length_error(reason, f"扣分原因（第{n}条）", DEDUCTION)
+    if too_long:
+        raise RuleError(too_long, f"{path}.reason")
     out = {"points": plain(points), "reason": reason}
     if per is not None:
         out = {"times": plain(points / per), **out}

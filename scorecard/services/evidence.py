@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from scorecard.models import DOC_TYPES, Evidence, EvidenceCitation, Organisation, User, utcnow
 from scorecard.services import audit, permissions
 from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.limits import REASON, TITLE, check_length
 from scorecard.storage import Storage, StorageError
 
 # sniffed MIME type → (extension, label)
@@ -119,7 +120,7 @@ def upload(session: Session, actor: User, storage: Storage, org: Organisation, d
         return UploadResult(existing, False)
     submitted = name
     name = safe_name(name, ext)
-    title = _strip_invisible(title or "").strip()[:200] or name.rsplit(".", 1)[0]
+    title = check_length(_strip_invisible(title or ""), "材料标题", TITLE, "title") or name.rsplit(".", 1)[0]
     doc_type = doc_type if doc_type in DOC_TYPES else "其他"
     try:
         key = storage.put(data, ext)
@@ -187,7 +188,7 @@ def library(session: Session, actor: User, org: Organisation) -> list[Evidence]:
 def update_meta(session: Session, actor: User, ev: Evidence, title: str, doc_type: str) -> Evidence:
     if not permissions.can_manage_evidence(actor, ev.org):
         raise PermissionDenied()
-    title = (title or "").strip()
+    title = check_length(title, "材料标题", TITLE, "title")
     if not title:
         raise ServiceError("材料标题不能为空", "title")
     if doc_type not in DOC_TYPES:
@@ -252,7 +253,7 @@ def citations_of(session: Session, actor: User, evidence: Evidence) -> list[Evid
 
 def mark_not_relevant(session: Session, actor: User, citation: EvidenceCitation, reason: str) -> EvidenceCitation:
     """C19: an assessor marks a cited file not relevant to the record (reason required)."""
-    reason = (reason or "").strip()
+    reason = check_length(reason, "不相关理由", REASON, "reason")
     if not reason:
         raise ServiceError("请填写认定材料不相关的理由", "reason")
     old = {"rejected": citation.rejected, "reason": citation.rejected_reason}

@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from scorecard.config import ROOT, load_config
 from scorecard.db import make_engine, make_session_factory
+from scorecard.domain.limits import LIMITS
 from scorecard.domain.numbers import fmt
 from scorecard.models import User
 from scorecard.services import permissions
@@ -87,6 +88,8 @@ def _register_hooks(app: Flask) -> None:
         if db is not None:
             db.rollback()
             db.close()
+
+    app.jinja_env.globals["limits"] = LIMITS  # maxlength of text inputs (also in imported macros)
 
     @app.context_processor
     def _helpers():

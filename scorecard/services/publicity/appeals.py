@@ -20,12 +20,13 @@ from scorecard.domain.rule_base import RuleError
 from scorecard.models import Appeal, Indicator, Round, RoundTarget, User, utcnow
 from scorecard.services import audit, permissions
 from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.limits import REASON, check_length
 from scorecard.services.publicity.citations import cite_all
 from scorecard.services.rounds.ranking import round_structure
 from scorecard.services.scoring.leaf_sources import current_final
 
 WINDOW_DAYS = 7
-MAX_TEXT = 2000
+MAX_TEXT = REASON
 
 
 def open_window(rnd: Round, today: dt.date) -> None:
@@ -47,6 +48,7 @@ def set_window(session: Session, actor: User, rnd: Round, start: dt.date | None,
         raise ServiceError("请填写公示结束日期", "end")
     if end < start:
         raise ServiceError(f"公示结束日期{end}不能早于开始日期{start}", "end")
+    reason = check_length(reason, "调整原因", REASON, "reason")
     old = {"start": str(rnd.publicity_start), "end": str(rnd.publicity_end)}
     rnd.publicity_start, rnd.publicity_end = start, end
     session.flush()
@@ -78,11 +80,9 @@ def refuse_if_open(session: Session, rnd: Round) -> None:
 
 
 def _text(value: str | None, label: str, field: str) -> str:
-    text = (value or "").strip()
+    text = check_length(value, label, REASON, field)
     if not text:
         raise ServiceError(f"请填写{label}", field)
-    if len(text) > MAX_TEXT:
-        raise ServiceError(f"{label}不能超过{MAX_TEXT}个字符", field)
     return text
 
 

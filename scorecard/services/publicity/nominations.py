@@ -17,6 +17,7 @@ from scorecard.domain.rule_base import RuleError
 from scorecard.models import Adjustment, Nomination, RoundTarget, SchemeItem, User, utcnow
 from scorecard.services import audit, permissions
 from scorecard.services.errors import PermissionDenied, ServiceError
+from scorecard.services.limits import DESCRIPTION, REASON, TITLE, check_length
 from scorecard.services.publicity.citations import cite_all, cited
 from scorecard.services.rounds import adjustments
 
@@ -31,14 +32,10 @@ def nominate(session: Session, actor: User, target: RoundTarget, item: SchemeIte
         raise PermissionDenied()
     if item is None or item.scheme_id != target.round.scheme_id or item.kind != "bonus":
         raise ServiceError("请选择本轮方案中的加分项", "item")
-    text = (title or "").strip()
+    text = check_length(title, "荣誉或成果名称", TITLE, "title")
     if not text:
         raise ServiceError("请填写荣誉或成果名称", "title")
-    if len(text) > 200:
-        raise ServiceError("荣誉或成果名称不能超过200个字符", "title")
-    desc = (description or "").strip()
-    if len(desc) > 4000:
-        raise ServiceError("说明不能超过4000个字符", "description")
+    desc = check_length(description, "说明", DESCRIPTION, "description")
     if claimed in (None, "") and item.points is not None:
         claimed = item.points
     try:
@@ -94,9 +91,7 @@ def decide(session: Session, actor: User, nom: Nomination, approve: bool, points
         raise PermissionDenied()
     if nom.status != "pending":
         raise ServiceError(f"该推报已审核（{nom.status_label}）", "decision")
-    text = (reason or "").strip()
-    if len(text) > 2000:
-        raise ServiceError("审核意见不能超过2000个字符", "reason")
+    text = check_length(reason, "审核意见", REASON, "reason")
     old = {"status": nom.status}
     if approve:
         raw = nom.claimed_points if points in (None, "") else points

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from scorecard.domain.numbers import q2, to_decimal
 from scorecard.models import Adjustment, RoundTarget, SchemeItem, User
-from scorecard.services import audit, permissions
+from scorecard.services import audit, limits, permissions
 from scorecard.services.errors import ServiceError
+from scorecard.services.limits import check_length
 
 
 def _guard(actor: User, target: RoundTarget) -> None:
@@ -13,7 +14,7 @@ def _guard(actor: User, target: RoundTarget) -> None:
 
 
 def _reason(reason: str | None) -> str:
-    text = (reason or "").strip()
+    text = check_length(reason, "原因", limits.REASON, "reason")
     if not text:
         raise ServiceError("必须填写原因", "reason")
     return text

@@ -13,6 +13,7 @@ from scorecard.domain.rules import RuleError, input_from_points, leaf_score, par
 from scorecard.models import Indicator, Round, RoundTarget, Score, User, utcnow
 from scorecard.services import audit, permissions
 from scorecard.services.errors import PermissionDenied, ServiceError, StaleData
+from scorecard.services.limits import COMMENT, check_length
 from scorecard.services.rounds.ranking import round_structure
 from scorecard.services.schemes.structure import Structure
 
@@ -116,7 +117,8 @@ def _put(session, actor, target, indicator, st, raw, comment, existing) -> Score
     except RuleError as exc:
         raise ServiceError(f"{indicator.code} {indicator.name}：{exc}", getattr(exc, "field", None)) from None
     score = existing or Score(target=target, indicator=indicator, assessor=actor)
-    score.input, score.points, score.comment = value, points, (comment or "").strip()
+    text = check_length(comment, f"{indicator.code} {indicator.name}：评分说明", COMMENT, "comment")
+    score.input, score.points, score.comment = value, points, text
     score.updated_at = utcnow()
     session.add(score)
     return score

@@ -28,10 +28,11 @@ from scorecard.models import (
 from scorecard.services import audit, permissions
 from scorecard.services.clock import local_today, parse_date
 from scorecard.services.errors import ServiceError
+from scorecard.services.limits import DESCRIPTION, REASON, TEAM, check_length
 from scorecard.services.rounds.ranking import round_structure
 from scorecard.services.scoring.leaf_sources import collect, current_final
 
-MAX_TEXT = 4000
+MAX_TEXT = DESCRIPTION
 
 
 @dataclass
@@ -52,12 +53,10 @@ def record_visit(session: Session, actor: User, target: RoundTarget, visit_date:
         raise ServiceError("请填写核验日期", "visit_date")
     if visit_date > (today or local_today()):
         raise ServiceError(f"核验日期{visit_date}不能晚于今天", "visit_date")
-    team_text = (team or "").strip()
+    team_text = check_length(team, "核验组成员", TEAM, "team")
     if not team_text:
         raise ServiceError("请填写核验组成员", "team")
-    findings_text = (findings or "").strip()
-    if len(team_text) > 500 or len(findings_text) > MAX_TEXT:
-        raise ServiceError(f"核验组成员不能超过500个字符，核验发现不能超过{MAX_TEXT}个字符", "findings")
+    findings_text = check_length(findings, "核验发现", DESCRIPTION, "findings")
     if not sampled:
         raise ServiceError("请至少选择一个抽查的指标", "items")
     st = round_structure(target.round)
@@ -93,8 +92,7 @@ def _item(session, target, st, s: SampledLeaf, seen: set) -> VerificationItem:
             raise ServiceError(f"{label}：{exc.message}", f"items-{ind.code}") from None
         if not reason:
             raise ServiceError(f"{label}：核验得分必须填写调整原因", f"items-{ind.code}")
-    if len(reason) > 2000:
-        raise ServiceError(f"{label}：原因不能超过2000个字符", f"items-{ind.code}")
+    check_length(reason, f"{label}：原因", REASON, f"items-{ind.code}")
     return VerificationItem(indicator=ind, original_points=current_final(session, target, ind.code, st),
                             verified_points=verified, reason=reason)
 
