@@ -40,6 +40,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # request waits for a free slot before a “please retry” page.
         "EXPORT_SLOTS": int(os.environ.get("SCORECARD_EXPORT_SLOTS") or default_slots()),
         "EXPORT_SLOT_WAIT": float(os.environ.get("SCORECARD_EXPORT_SLOT_WAIT") or 60),
+        # Background export jobs one user may have queued or running at once (reports/jobs.py).
+        "MAX_JOBS_PER_USER": int(os.environ.get("SCORECARD_MAX_JOBS_PER_USER") or 2),
     }
     config.update(overrides)
     # Request bodies may carry one evidence file plus form fields; a slightly larger file still

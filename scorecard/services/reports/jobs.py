@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import json
 import logging
 import os
@@ -107,15 +108,51 @@ def result_path(root: Path, job: Job) -> Path:
     return job_dir(root, job.id) / RESULT
 
 
-def create(root: Path, user: User, rnd: Round, kind: str, filename: str, params: dict | None = None) -> Job:
+def create(root: Path, user: User, rnd: Round, kind: str, filename: str, params: dict | None = None,
+           limit: int | None = None) -> Job:
+    """A queued job of `user`; refused while the user already has `limit` jobs queued or running
+    (counted and created under a per-user file lock, so a burst of requests from any number of
+    app processes cannot get past the limit)."""
     if kind not in KINDS:
         raise ServiceError("未知的导出类型", "kind")
     cleanup(root)
-    job = Job(id=uuid.uuid4().hex, kind=kind, round_id=rnd.id, user_id=user.id, filename=filename,
-              created=_now().isoformat(), params=params or {})
-    job_dir(root, job.id).mkdir(parents=True)
-    save(root, job)
+    Path(root).mkdir(parents=True, exist_ok=True)
+    with _user_lock(root, user.id):
+        if limit is not None:
+            active = active_jobs(root, user)
+            if len(active) >= limit:
+                raise ServiceError(f"您已有{len(active)}个导出正在进行（每人同时最多{limit}个），"
+                                   "请等待完成后再开始新的导出", "kind")
+        job = Job(id=uuid.uuid4().hex, kind=kind, round_id=rnd.id, user_id=user.id, filename=filename,
+                  created=_now().isoformat(), params=params or {})
+        job_dir(root, job.id).mkdir(parents=True)
+        save(root, job)
     return job
+
+
+@contextlib.contextmanager
+def _user_lock(root: Path, user_id: int):
+    fd = os.open(Path(root) / f".user-{int(user_id)}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def active_jobs(root: Path, user: User) -> list[Job]:
+    """The user's jobs still queued or running (an interrupted one no longer counts)."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    found = []
+    for folder in root.iterdir():
+        if _ID.match(folder.name):
+            job = load(root, folder.name)
+            if job is not None and job.user_id == user.id and job.state in ("queued", "running"):
+                found.append(job)
+    return found
 
 
 def cleanup(root: Path, keep: dt.timedelta = KEEP) -> None:

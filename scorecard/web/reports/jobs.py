@@ -59,7 +59,8 @@ def start_job(round_id: int, kind: str):
     # The job reads with its own session: ours ends (the unit of work) before it starts.
     with unit_of_work() as outcome:
         job = jobs.create(jobs_root(), actor(), rnd, kind, _filename(rnd, kind, category),
-                          {"category": category} if category else {})
+                          {"category": category} if category else {},
+                          limit=current_app.config["MAX_JOBS_PER_USER"])
     if not outcome:
         return redirect(url_for("reports.index", round_id=rnd.id))
     sessions = current_app.extensions["scorecard.sessions"]
