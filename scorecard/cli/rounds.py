@@ -59,11 +59,14 @@ def create(ctx: Context, scheme_code: str, code: str, name: str, targets: str | 
                    f"考核对象{len(rnd.targets)}个" + ("，去掉最高分和最低分" if trimmed else ""))
 
 
-def _advance(ctx: Context, code: str, action: str, as_user: str | None) -> None:
+def _advance(ctx: Context, code: str, action: str, as_user: str | None, early_reason: str | None = None) -> None:
     with ctx.unit_of_work() as session:
         actor = acting_user(session, as_user)
-        rnd = rounds.advance(session, actor, rounds.round_by_code(session, code), action)
+        rnd = rounds.advance(session, actor, rounds.round_by_code(session, code), action,
+                             early_reason=early_reason)
         extra = "，结果已冻结" if rnd.is_final else ""
+        if rnd.publicity_close_reason:
+            extra += f"；公示已提前结束（原定至{rnd.publicity_end}），原因：{rnd.publicity_close_reason}"
         click.echo(f"轮次“{rnd.code} {rnd.name}”已进入“{rnd.phase_label}”阶段{extra}")
 
 
@@ -87,11 +90,14 @@ def publish(ctx: Context, code: str, as_user: str | None) -> None:
 
 @round_group.command("finalize")
 @click.argument("code")
+@click.option("--early-reason", default=None, metavar="TEXT",
+              help="公示期尚未结束时提前结束公示并定档的原因（记入审计日志）；公示期已结束时不需要")
 @as_option
 @pass_ctx
-def finalize(ctx: Context, code: str, as_user: str | None) -> None:
-    """→ 已定档: freezes a snapshot; later exports come from it and never change."""
-    _advance(ctx, code, "finalize", as_user)
+def finalize(ctx: Context, code: str, early_reason: str | None, as_user: str | None) -> None:
+    """公示 → 已定档: freezes a snapshot; later exports come from it and never change. Refused while
+    the 公示 window is open unless --early-reason gives the reason for closing it early (audited)."""
+    _advance(ctx, code, "finalize", as_user, early_reason)
 
 
 @export_group.command("score-template")

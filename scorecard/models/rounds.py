@@ -30,6 +30,9 @@ class Round(Base):
     review_deadline: Mapped[dt.date | None]  # 审核截止
     publicity_start: Mapped[dt.date | None]  # 公示期 (appeals accepted from start to end, inclusive)
     publicity_end: Mapped[dt.date | None]
+    # An audited early close of 公示 (定档 before publicity_end): the day and the reason given.
+    publicity_closed_on: Mapped[dt.date | None]
+    publicity_close_reason: Mapped[str | None] = mapped_column(Text)
     # the frozen report (定档): megabytes for a large round, loaded only when asked for
     snapshot: Mapped[dict | None] = mapped_column(deferred=True)
 

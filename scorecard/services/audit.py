@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "submit": "提交", "confirm": "确认", "return": "退回", "reopen": "重新开放", "upload": "上传",
     "cite": "引用", "uncite": "取消引用", "reject": "标记无关", "answer": "答复", "decide": "审核",
     "deadlines": "设置期限", "set_publicity_window": "设置公示期", "set_votes": "录入投票",
+    "close_publicity_early": "提前结束公示",
 }
 PAGE_SIZE = 50
 

@@ -91,10 +91,13 @@ def log_out(page) -> None:
     page.get_by_role("button", name="退出").click()
 
 
-def advance(page, base: str, round_id: int, label: str) -> None:
-    """Move the round on through its page's link (发布公示, 定档 …) and the confirmation button."""
+def advance(page, base: str, round_id: int, label: str, early_reason: str | None = None) -> None:
+    """Move the round on through its page's link (发布公示, 定档 …) and the confirmation button;
+    early_reason: 定档 while 公示 is still open gives the reason for closing it early."""
     page.goto(f"{base}/rounds/{round_id}")
     page.get_by_role("link", name=label).click()
+    if early_reason is not None:
+        page.get_by_label("提前结束公示的原因").fill(early_reason)
     page.get_by_role("button", name=f"确认{label}").click()
 
 

@@ -56,7 +56,7 @@ def test_publish_appeal_change_finalize_export(live_server, watched_page, tmp_pa
     log_out(page)
 
     log_in(page, base, "assessor")
-    advance(page, base, ids.round, "定档")
+    advance(page, base, ids.round, "定档", early_reason="申诉已全部答复，提前结束公示")
     expect(page.locator(".alert-danger")).to_contain_text("还有1条申诉尚未复核，不能定档")
     page.goto(f"{base}/publicity/rounds/{ids.round}")
     form = page.locator(".answer-form")
@@ -66,7 +66,7 @@ def test_publish_appeal_change_finalize_export(live_server, watched_page, tmp_pa
     form.get_by_role("button", name="提交复核").click()
     expect(page.locator(".alert-success")).to_contain_text("已复核：改分")
     expect(page.locator(".appeal-list")).to_contain_text("已改分")
-    advance(page, base, ids.round, "定档")
+    advance(page, base, ids.round, "定档", early_reason="申诉已全部答复，提前结束公示")
     expect(page.locator(".alert-success")).to_contain_text("当前阶段：已定档")
 
     path = tmp_path / "ranking.xlsx"

@@ -113,7 +113,7 @@ def assessor_answers_and_finalizes(page, base, ids, tmp_path):
     form.get_by_label("复核意见").fill("签到表属实，改为38分")
     form.get_by_role("button", name="提交复核").click()
     expect(flash(page)).to_contain_text("已复核：改分")
-    advance(page, base, ids.round, "定档")
+    advance(page, base, ids.round, "定档", early_reason="申诉已全部答复，提前结束公示")
     expect(flash(page)).to_contain_text("当前阶段：已定档")
     path = tmp_path / "ranking.xlsx"
     download(page, "下载考核结果排名表（Excel）", path)

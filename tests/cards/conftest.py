@@ -17,6 +17,7 @@ import pytest
 
 from scorecard.services.rounds import adjustments
 from scorecard.services.rounds import lifecycle as rounds_svc
+from tests.finalizing import finalize
 from tests.rounds.conftest import score
 
 D = Decimal
@@ -32,7 +33,7 @@ def card_world(make, session):
     score(session, w["assessor"], t0, "1.1", "30")
     score(session, w["assessor"], t0, "1.2", 0)
     score(session, w["assessor"], t0, "2.1", "一般")
-    rounds_svc.advance(session, w["assessor"], w["r0"], "finalize")  # frozen snapshot
+    finalize(session, w["assessor"], w["r0"])  # frozen snapshot
 
     w["scheme"] = make.scheme(code="S1", name="机关党建考核", version=2)
     w["round"] = make.round(w["scheme"], w["root"], [w["a"], w["b"]], code="R1")

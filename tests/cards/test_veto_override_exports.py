@@ -12,6 +12,7 @@ from scorecard.services.cards.card import build_card
 from scorecard.services.errors import ServiceError
 from scorecard.services.rounds import adjustments
 from scorecard.services.rounds import lifecycle as rounds
+from tests.finalizing import finalize
 from tests.conftest import login
 from tests.rounds.conftest import text
 
@@ -45,7 +46,7 @@ def test_shown_in_every_export(client, session, card_world, tmp_path, final):
     w = card_world
     _flag(session, w)
     if final:
-        rounds.advance(session, w["assessor"], w["round"], "finalize")
+        finalize(session, w["assessor"], w["round"])
         session.commit()
     path = tmp_path / "ranking.xlsx"
     export_ranking(session, w["leader"], w["round"], path)

@@ -97,9 +97,13 @@ def test_phases(cli, world, session):
     assert _round(session, "R1").phase == "review"
     result = cli("round", "publish", "R1", "--as", "assessor")
     assert result.exit_code == 0 and "公示" in result.output
-    result = cli("round", "finalize", "R1", "--as", "assessor")
-    assert result.exit_code == 0 and "结果已冻结" in result.output
+    result = cli("round", "finalize", "R1", "--as", "assessor")  # 公示 has only just opened
+    assert result.exit_code == 1 and "尚未期满，不能定档" in result.output and "--early-reason" not in result.output
+    assert _round(session, "R1").phase == "publicity"
+    result = cli("round", "finalize", "R1", "--as", "assessor", "--early-reason", "经研究提前结束公示")
+    assert result.exit_code == 0 and "结果已冻结" in result.output and "经研究提前结束公示" in result.output
     rnd = _round(session, "R1")
+    assert rnd.publicity_close_reason == "经研究提前结束公示"
     assert rnd.phase == "final" and rnd.snapshot
     result = cli("round", "finalize", "R1", "--as", "assessor")
     assert result.exit_code == 1 and "不能定档" in result.output

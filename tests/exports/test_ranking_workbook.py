@@ -201,7 +201,8 @@ def test_no_formulas_or_hyperlinks_anywhere(exported):
 
 def test_finalized_round_is_byte_identical_and_keeps_old_names(scored, tmp_path):
     world = scored
-    rounds.advance(world.session, world.w["assessor"], world.rnd, "publish")
+    # 公示 for the 7 days before TODAY; 定档 on TODAY, the window having ended
+    rounds.advance(world.session, world.w["assessor"], world.rnd, "publish", today=TODAY - dt.timedelta(days=7))
     rounds.advance(world.session, world.w["assessor"], world.rnd, "finalize", today=TODAY)
     first, second, third = (tmp_path / f"{n}.xlsx" for n in (1, 2, 3))
     export_ranking(world.session, world.w["leader"], world.rnd, first)

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from scorecard.cli import main
 from scorecard.services.rounds import lifecycle as rounds
+from tests.finalizing import finalize
 
 from .conftest import dump
 from .test_kill9 import _finalizable_round
@@ -21,7 +22,7 @@ def _cli(db_url, tmp_path, monkeypatch, *args):
 def test_backup_restore_round_trip_gives_identical_workbook(db_url, session, make, tmp_path, monkeypatch):
     rnd = _finalizable_round(session, make, n_targets=30)
     assessor = rnd.targets[0].scores[0].assessor
-    rounds.advance(session, assessor, rnd, "finalize")
+    finalize(session, assessor, rnd)
     session.commit()
     code = rnd.code
 

@@ -7,6 +7,7 @@ PostgreSQL: the backend has a transaction id). The database is compared by a ful
 """
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
@@ -113,7 +114,8 @@ def _finalizable_round(session, make, n_targets: int = 60):
             pts = leaf.max_points - Decimal(k % 3) * 2
             raw = input_from_points(st.rule(code), pts, "台账不全" if pts < leaf.max_points else None)
             save_score(session, w["assessor"], t, leaf, raw, check_version=False)
-    rnd.phase = "publicity"
+    rnd.phase = "publicity"  # its 公示 window is over: 定档 needs no early close
+    rnd.publicity_start, rnd.publicity_end = dt.date(2025, 1, 1), dt.date(2025, 1, 7)
     session.commit()
     return rnd
 

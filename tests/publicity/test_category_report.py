@@ -16,6 +16,7 @@ from scorecard.services.scoring import verification, votes
 from scorecard.services.scoring.scores import save_score
 from scorecard.services.scoring.verification import SampledLeaf
 from scorecard.services.scoring.votes import GridRow
+from tests.finalizing import finalize
 from tests.conftest import login
 
 from .conftest import LEAVES, TODAY, D
@@ -80,7 +81,7 @@ def test_category_report_after_appeal_and_finalize(session, r):
     appeals.answer(session, r["assessor"], appeal, "changed", "40", "补充材料属实")
     whole = _assert_parts_match(session, rnd)
     assert "申诉复核 1.1 第一议题：30.00→40.00" in next(x for x in whole.rows if x.target_id == tb.id).notes
-    rounds.advance(session, r["assessor"], rnd, "finalize", today=TODAY)
+    finalize(session, r["assessor"], rnd)
     session.commit()
     # the frozen snapshot keeps its own names: rename a category, the parts still match the snapshot
     tc.category.name = "事业单位"

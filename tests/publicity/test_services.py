@@ -13,6 +13,7 @@ from scorecard.services.rounds.ranking import compute_ranking
 from scorecard.services.scoring import verification, votes
 from scorecard.services.scoring.verification import SampledLeaf
 from scorecard.services.scoring.votes import GridRow
+from tests.finalizing import finalize
 
 from .conftest import TODAY, D, audits, leaf, row_of
 
@@ -217,7 +218,7 @@ def test_appeal_changes_ranking_and_finalize_refused_while_open(session, w):
     appeal = appeals.submit(session, w["unit_b"], w["tb"], leaf(w, "1.1"), "已按要求完成第一议题学习", TODAY)
     assert appeal.before_points == D("30.00")
     with pytest.raises(ServiceError, match="还有1条申诉尚未复核，不能定档"):
-        rounds.advance(session, w["assessor"], w["round"], "finalize", today=TODAY)
+        finalize(session, w["assessor"], w["round"])
     assert w["round"].phase == "publicity"
     appeals.answer(session, w["assessor"], appeal, "changed", "40", "补充材料属实")
     assert (appeal.before_points, appeal.after_points, appeal.status) == (D("30.00"), D("40.00"), "changed")
@@ -228,7 +229,7 @@ def test_appeal_changes_ranking_and_finalize_refused_while_open(session, w):
     assert [(r.org_code, r.rank) for r in after.rows] == [("B", 1), ("A", 2)]
     entry = audits(session, "appeal")[-1]
     assert (entry.old["points"], entry.new["points"], entry.reason) == ("30.00", "40.00", "补充材料属实")
-    rounds.advance(session, w["assessor"], w["round"], "finalize", today=TODAY)
+    finalize(session, w["assessor"], w["round"])
     snap = w["round"].snapshot
     assert next(r for r in snap["rows"] if r["org_code"] == "B")["total"] == "90.00"
 

@@ -55,7 +55,8 @@ def test_assessor_answers_appeal_and_ranking_changes(client, session, w):
     login(client, "assessor")
     page = text(client.get(f"/publicity/rounds/{w['round'].id}"))
     assert "还有 1 条申诉待复核" in page and "提交复核" in page
-    resp = client.post(f"/rounds/{w['round'].id}/advance/finalize", follow_redirects=True)
+    resp = client.post(f"/rounds/{w['round'].id}/advance/finalize", data={"early_reason": "提前"},
+                       follow_redirects=True)
     assert "还有1条申诉尚未复核，不能定档" in text(resp)
     resp = client.post(f"/publicity/appeals/{session.query(Appeal).one().id}/answer",
                        data={"decision": "changed", "after": "45", "answer": "改"})
@@ -68,6 +69,9 @@ def test_assessor_answers_appeal_and_ranking_changes(client, session, w):
     ranking = text(client.get(f"/rounds/{w['round'].id}/ranking"))
     assert "申诉复核 1.1 第一议题：30.00→40.00" in ranking
     resp = client.post(f"/rounds/{w['round'].id}/advance/finalize", follow_redirects=True)
+    assert "尚未期满，不能定档" in text(resp)  # the window is open
+    resp = client.post(f"/rounds/{w['round'].id}/advance/finalize", data={"early_reason": "申诉已全部答复"},
+                       follow_redirects=True)
     assert "已定档" in text(resp)
 
 

@@ -49,8 +49,8 @@ def test_show_links_for_assessor(client, session, world):
     assert f'href="/rounds/{rid}/ranking.xlsx"' in page
     assert f'href="/schemes/{world["scheme"].id}"' in page
     assert 'class="step current">2. 审核评分' in page and 'class="step done">1. 自评填报' in page
-    # review may go to 公示 or straight to 定档, never back to 审核评分
-    assert f'/rounds/{rid}/advance/publish"' in page and f'/rounds/{rid}/advance/finalize"' in page
+    # review goes to 公示, never straight to 定档 (units could not appeal) nor back to 审核评分
+    assert f'/rounds/{rid}/advance/publish"' in page and f'/rounds/{rid}/advance/finalize"' not in page
     assert "advance/start_review" not in page
 
 
@@ -62,8 +62,8 @@ def test_home_unit_assessor_has_no_score_link_for_it(client, world):
     assert "所在单位回避" in page
 
 
-def _advance(client, rid, action, follow=True):
-    return client.post(f"/rounds/{rid}/advance/{action}", follow_redirects=follow)
+def _advance(client, rid, action, follow=True, **data):
+    return client.post(f"/rounds/{rid}/advance/{action}", data=data, follow_redirects=follow)
 
 
 def test_full_cycle_with_confirm_pages(client, session, make, world):
@@ -74,18 +74,28 @@ def test_full_cycle_with_confirm_pages(client, session, make, world):
     assert "确认开始审核评分" in confirm and "尚有 6 个应评指标未评分" in confirm
     assert 'method="post"' in confirm
     assert "已开始审核评分，当前阶段：审核评分" in text(_advance(client, rnd.id, "start_review"))
+    assert "当前阶段为“审核评分”，不能定档" in text(_advance(client, rnd.id, "finalize"))  # 公示 first
     assert "已发布公示，当前阶段：公示" in text(_advance(client, rnd.id, "publish"))
     confirm = text(client.get(f"/rounds/{rnd.id}/advance/finalize"))
-    assert "定档后冻结快照" in confirm
-    page = text(_advance(client, rnd.id, "finalize"))
+    assert "定档后冻结快照" in confirm and "尚未期满" in confirm and 'name="early_reason"' in confirm
+    # the window (today + 6 days) is open: no 定档 without the reason for closing it early
+    resp = _advance(client, rnd.id, "finalize", follow=False, early_reason="  ")
+    assert resp.status_code == 400 and "尚未期满，不能定档" in text(resp)
+    session.expire_all()
+    assert session.get(Round, rnd.id).phase == "publicity"
+    page = text(_advance(client, rnd.id, "finalize", early_reason="市委督查时间提前，经部务会研究提前结束公示"))
     assert "已定档，当前阶段：已定档" in page and "已定档，数据已冻结" in page
+    assert "提前结束公示" in page and "市委督查时间提前，经部务会研究提前结束公示" in page
     assert "/advance/" not in page  # no more phase buttons
     session.expire_all()
     rnd = session.get(Round, rnd.id)
     assert rnd.phase == "final" and rnd.snapshot and rnd.finalized_at and rnd.published_at
     actions = session.scalars(select(AuditEntry.action).where(
         AuditEntry.entity == "round", AuditEntry.entity_id == rnd.id).order_by(AuditEntry.id)).all()
-    assert actions == ["start_review", "publish", "finalize"]
+    assert actions == ["start_review", "publish", "close_publicity_early", "finalize"]
+    early = session.scalars(select(AuditEntry).where(AuditEntry.action == "close_publicity_early")).one()
+    assert early.reason == "市委督查时间提前，经部务会研究提前结束公示"
+    assert rnd.publicity_close_reason == early.reason and rnd.publicity_closed_on == rnd.publicity_start
 
 
 def test_refused_transitions_show_messages(client, session, make, world):
@@ -99,12 +109,12 @@ def test_refused_transitions_show_messages(client, session, make, world):
     _advance(client, rnd.id, "publish")  # 自评填报 → 公示 directly is allowed
     page = text(_advance(client, rnd.id, "start_review"))
     assert "当前阶段为“公示”，不能开始审核评分" in page
-    _advance(client, rnd.id, "finalize")
+    _advance(client, rnd.id, "finalize", early_reason="提前结束")
     page = text(_advance(client, rnd.id, "finalize"))
     assert "当前阶段为“已定档”，不能定档" in page
     session.expire_all()
     assert session.get(Round, rnd.id).phase == "final"
-    assert session.query(AuditEntry).filter_by(entity="round", entity_id=rnd.id).count() == 2
+    assert session.query(AuditEntry).filter_by(entity="round", entity_id=rnd.id).count() == 3
 
 
 def test_admin_and_leader_cannot_change_phase(client, session, world):

@@ -17,6 +17,7 @@ from scorecard.models import Organisation, Round, RoundTarget
 from scorecard.services.rounds import adjustments
 from scorecard.services.rounds import lifecycle as rounds_svc
 from scorecard.services.rounds.ranking import compute_ranking, ranking_rules
+from tests.finalizing import finalize
 from tests.conftest import login
 from tests.rounds.conftest import Tables, score, score_all, text
 
@@ -126,7 +127,7 @@ def test_page_shows_one_category_switched_by_tabs(client, session, make, world):
 
 def test_category_tabs_survive_snapshot(client, session, make, world):
     rnd = _two_categories(make, session, world)
-    rounds_svc.advance(session, world["assessor"], rnd, "finalize")
+    finalize(session, world["assessor"], rnd)
     session.commit()
     _, second = _category_ids(session, rnd)
     login(client, "leader")
@@ -174,7 +175,7 @@ def test_live_banner_before_final(client, world):
 
 def test_finalized_round_shows_snapshot_after_rename(client, session, world):
     score_all(session, world)
-    rounds_svc.advance(session, world["assessor"], world["round"], "finalize")
+    finalize(session, world["assessor"], world["round"])
     session.commit()
     org = session.get(Organisation, world["a"].id)
     org.name = "甲局机关党委（已更名）"
@@ -219,7 +220,7 @@ def test_ranking_with_no_scores_flags_missing(client, world):
 
 def test_target_row_ids_survive_snapshot(session, world):
     """The snapshot keeps target ids as ints, so the page can link rows to the detail page."""
-    rounds_svc.advance(session, world["assessor"], world["round"], "finalize")
+    finalize(session, world["assessor"], world["round"])
     session.commit()
     session.expire_all()
     rnd = session.get(Round, world["round"].id)

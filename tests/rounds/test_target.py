@@ -10,6 +10,7 @@ from scorecard.models import Adjustment, AuditEntry, RoundTarget
 from scorecard.services.accounts.security import SECURITY_ENTITIES
 from scorecard.services.rounds import lifecycle as rounds_svc
 from scorecard.services.rounds.ranking import compute_ranking
+from tests.finalizing import finalize
 from tests.conftest import login
 from tests.rounds.conftest import Tables, score, score_all, text
 from tests.rounds.test_ranking import _two_categories
@@ -187,7 +188,7 @@ def test_tier_override_set_refused_and_cleared(client, session, world):
 
 def test_final_round_has_no_forms_and_refuses_posts(client, session, world):
     score_all(session, world)
-    rounds_svc.advance(session, world["assessor"], world["round"], "finalize")
+    finalize(session, world["assessor"], world["round"])
     session.commit()
     login(client, "assessor")
     page = text(client.get(_url(world["ta"])))
@@ -199,7 +200,7 @@ def test_final_round_has_no_forms_and_refuses_posts(client, session, world):
 def test_final_round_lists_adjustments_from_snapshot(client, session, world):
     login(client, "assessor")
     _add(client, world["ta"], world["scheme"].items[0], "1", reason="全省先进基层党组织")
-    rounds_svc.advance(session, world["assessor"], session.get(type(world["round"]), world["round"].id), "finalize")
+    finalize(session, world["assessor"], session.get(type(world["round"]), world["round"].id))
     session.commit()
     page = text(client.get(_url(world["ta"])))
     assert "全省先进基层党组织" in page and "撤销" not in page

@@ -12,6 +12,7 @@ from scorecard.services.rounds import adjustments
 from scorecard.services.rounds import lifecycle as rounds
 from scorecard.services.rounds.ranking import compute_ranking, ranking_for
 from scorecard.services.scoring import scores as scoring
+from tests.finalizing import finalize
 
 
 @pytest.fixture
@@ -132,7 +133,7 @@ def test_veto_caps_and_shows_in_report(session, w):
 def test_finalize_freezes_a_snapshot(session, w):
     save(session, w, "assessor", w["ta"], "1.1", {"value": "30"})
     rounds.advance(session, w["assessor"], w["round"], "publish")
-    rounds.advance(session, w["assessor"], w["round"], "finalize")
+    finalize(session, w["assessor"], w["round"])
     before = ranking_for(session, w["round"]).to_dict()
     w["a"].name = "甲局（已更名）"
     w["leaf"]["1.1"].name = "改过的名称"

@@ -7,9 +7,10 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scorecard.domain.phases import TRANSITIONS, why_not_advance
+from scorecard.domain.phases import TRANSITIONS, is_early_close, why_not_advance, why_not_close_publicity
 from scorecard.models import Organisation, Round, RoundTarget, Scheme, User, utcnow
 from scorecard.services import audit, permissions
+from scorecard.services.clock import local_today
 from scorecard.services.errors import PermissionDenied, ServiceError
 from scorecard.services.publicity import appeals
 from scorecard.services.rounds.ranking import compute_ranking
@@ -42,6 +43,7 @@ def create_round(
         raise ServiceError(f"轮次编码“{code}”已存在", "code")
     if scheme.status != "published":
         raise ServiceError("只能对已发布的方案开展考核", "scheme")
+    permissions.ensure(permissions.why_not_use_scheme(actor, scheme))
     orgs = _targets(session, actor, scheme, target_codes)
     rnd = Round(code=code, name=name, scheme=scheme, owner_org=actor.scope_org, trimmed=trimmed)
     rnd.targets = [RoundTarget(org=o, category=o.category) for o in orgs]
@@ -83,32 +85,49 @@ def _targets(session: Session, actor: User, scheme: Scheme, codes: Iterable[str]
     return [found[c] for c in dict.fromkeys(wanted)]
 
 
-def advance(session: Session, actor: User, rnd: Round, action: str, today: dt.date | None = None) -> Round:
-    """Move a round to its next phase (domain/phases.py TRANSITIONS)."""
+def advance(session: Session, actor: User, rnd: Round, action: str, today: dt.date | None = None,
+            early_reason: str | None = None) -> Round:
+    """Move a round to its next phase (domain/phases.py TRANSITIONS). 定档 closes 公示: only after
+    its window ended, or early with a reason (audited, shown on the round page)."""
     if not permissions.can_change_round(actor, rnd):
         raise PermissionDenied()
     refusal = why_not_advance(rnd.phase, action)
     if refusal:
         raise ServiceError(refusal)
+    day = today or local_today()
+    early = None
     if action == "finalize":
+        refusal = why_not_close_publicity(rnd.publicity_end, day, early_reason)
+        if refusal:
+            raise ServiceError(refusal, "early_reason")
         appeals.refuse_if_open(session, rnd)
+        early = early_reason.strip() if is_early_close(rnd.publicity_end, day) else None
     old = rnd.phase
     rnd.phase = TRANSITIONS[action].target
     now = utcnow()
     if action == "publish":
         rnd.published_at = now
-        appeals.open_window(rnd, today or now.date())
+        appeals.open_window(rnd, day)
     if action == "finalize":
+        if early:
+            _close_publicity_early(session, actor, rnd, day, early)
         rnd.finalized_at = now
-        day = today or now.date()
         report = compute_ranking(session, rnd, day)
         rnd.snapshot = report.to_dict()
     session.flush()
     new = {"phase": rnd.phase}
     if action == "publish":
         new.update(publicity_start=str(rnd.publicity_start), publicity_end=str(rnd.publicity_end))
-    audit.record(session, actor, action, "round", rnd.id, old={"phase": old}, new=new)
+    audit.record(session, actor, action, "round", rnd.id, old={"phase": old}, new=new, reason=early)
     return rnd
+
+
+def _close_publicity_early(session: Session, actor: User, rnd: Round, day: dt.date, reason: str) -> None:
+    old = {"publicity_end": str(rnd.publicity_end)}
+    rnd.publicity_closed_on, rnd.publicity_close_reason = day, reason
+    session.flush()
+    audit.record(session, actor, "close_publicity_early", "round", rnd.id, old=old,
+                 new={"closed_on": day.isoformat()}, reason=reason)
 
 
 def round_by_code(session: Session, code: str) -> Round:

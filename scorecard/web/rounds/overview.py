@@ -8,15 +8,16 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from scorecard.domain.phases import TRANSITIONS, available, steps, why_not_advance
+from scorecard.domain.phases import MAX_EARLY_REASON, TRANSITIONS, available, is_early_close, steps, why_not_advance
 from scorecard.exports.columns import ranking_columns
 from scorecard.exports.ranking import export_ranking, ranking_title
 from scorecard.models import Round
 from scorecard.services import permissions
+from scorecard.services.clock import local_today
 from scorecard.services.rounds import lifecycle as rounds_svc
 from scorecard.services.rounds import overview as overview_svc
 from scorecard.services.rounds import setup as setup_svc
@@ -28,6 +29,7 @@ from scorecard.web.common import (
     get_or_404,
     require,
     send_workbook,
+    status_of,
     table_header,
     unit_of_work,
 )
@@ -115,6 +117,10 @@ def _current_tab(tabs: list[dict]) -> dict | None:
     return current
 
 
+class AdvanceForm(FlaskForm):
+    early_reason = TextAreaField("提前结束公示的原因", validators=[Length(max=MAX_EARLY_REASON)])
+
+
 @bp.route("/<int:round_id>/advance/<action>", methods=["GET", "POST"])
 @login_required
 def advance(round_id: int, action: str):
@@ -123,19 +129,27 @@ def advance(round_id: int, action: str):
     rnd = _load_round(round_id, permissions.can_change_round)
     transition = TRANSITIONS[action]
     back = redirect(url_for("rounds.show", round_id=round_id))
-    form = FlaskForm()
+    form = AdvanceForm()
+    status = 200
     if form.validate_on_submit():
-        with unit_of_work() as done:
-            rounds_svc.advance(get_db(), actor(), rnd, action)
+        with unit_of_work(form) as done:
+            rounds_svc.advance(get_db(), actor(), rnd, action, early_reason=form.early_reason.data)
         if done:
             flash(f"已{transition.label}，当前阶段：{rnd.phase_label}", "success")
-        return back
+            return back
+        if getattr(done.error, "field", None) != "early_reason":
+            return back
+        status = status_of(done.error)
+    elif form.is_submitted():
+        status = 400
     refusal = why_not_advance(rnd.phase, action)
     if refusal:
         flash(refusal, "danger")
         return back
+    early = action == "finalize" and is_early_close(rnd.publicity_end, local_today())
     return render_template("rounds/confirm.html", rnd=rnd, form=form, action=action, label=transition.label,
-                           explain=transition.explain, missing=overview_svc.unscored(get_db(), actor(), rnd))
+                           explain=transition.explain, early=early,
+                           missing=overview_svc.unscored(get_db(), actor(), rnd)), status
 
 
 @bp.route("/<int:round_id>/ranking")
