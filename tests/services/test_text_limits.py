@@ -106,3 +106,17 @@ def test_the_forms_show_the_limits(client, session, w):
     login(client, "assessor")
     html = client.get(f"/targets/{w['rnd'].targets[0].id}/scores").get_data(as_text=True)
     assert f'name="comment" rows="2" maxlength="{limits.COMMENT}"' in html
+
+
+def test_indicator_texts(session, w, make):
+    from scorecard.services.schemes import edit
+
+    draft = make.scheme(code="S2", status="draft")
+    session.commit()
+    ind = next(i for i in draft.indicators if i.code == "1.1")
+    before = ind.content
+    with pytest.raises(ServiceError) as exc:
+        edit.update_indicator(session, w["admin"], ind, content="内" * (limits.DESCRIPTION + 1))
+    assert exc.value.field == "content" and f"考核内容不能超过{limits.DESCRIPTION}个字符" in exc.value.message
+    session.rollback()
+    assert session.get(type(ind), ind.id).content == before

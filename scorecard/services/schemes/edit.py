@@ -20,6 +20,7 @@ from scorecard.domain.rules import (
 from scorecard.models import Indicator, Scheme, SchemeItem, Tier, User
 from scorecard.services import audit
 from scorecard.services.errors import ServiceError
+from scorecard.services.limits import DESCRIPTION
 from scorecard.services.schemes.lifecycle import (
     MAX_NAME,
     assign,
@@ -124,9 +125,9 @@ def _indicator_values(scheme: Scheme, ind: Indicator | None, changes: dict) -> d
         out["name"] = read_text(changes["name"], "名称", "name", MAX_NAME, prefix=who)
     if "max_points" in changes:
         out["max_points"] = read_points(changes["max_points"], "分值", "max_points", prefix=who)
-    for key in ("content", "rule_text", "evidence_hint"):
+    for key, label in (("content", "考核内容"), ("rule_text", "评分标准"), ("evidence_hint", "佐证提示")):
         if key in changes:
-            out[key] = read_text(changes[key], key, key, None, required=False)
+            out[key] = read_text(changes[key], label, key, DESCRIPTION, prefix=who, required=False)
     if "evidence_required" in changes:
         out["evidence_required"] = bool(changes["evidence_required"])
     if "methods" in changes:
