@@ -18,9 +18,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-MAX_ZIP_ENTRIES = 1000
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_RATIO = 100
+# The zip guard covers the whole archive, whatever a part is called or where it is stored
+# (a sheet may live anywhere the workbook relationships point to):
+MAX_ZIP_ENTRIES = 1000                    # parts in the archive
+MAX_UNCOMPRESSED = 100 * 1024 * 1024      # all parts together, inflated
+MAX_PART = 50 * 1024 * 1024               # any single part, inflated
+MAX_RATIO = 100                           # inflated : compressed, per part and for the archive
 MAX_ROWS = 20000
 
 
@@ -65,8 +68,16 @@ def read_bytes(source: str | bytes | IO[bytes]) -> bytes:
     return source.read(MAX_UPLOAD_BYTES + 1)
 
 
-def check_zip(data: bytes) -> None:
-    """Refuse non-workbooks and zip bombs before any XML parser runs."""
+ZIP_BOMB_MESSAGE = "文件内容异常（解压后过大），已拒绝导入"
+
+
+def check_zip(data: bytes, max_total: int = MAX_UNCOMPRESSED,
+              too_large: str = ZIP_BOMB_MESSAGE) -> list[zipfile.ZipInfo]:
+    """Refuse non-workbooks and zip bombs before any XML parser runs: the part count, every
+    part's inflated size and compression ratio, and the inflated size and ratio of the whole
+    archive, counting every part (not only xl/worksheets/). The sizes are the declared ones,
+    which bound what zipfile will ever inflate (a part inflating past its size is an error).
+    Returns the parts; a workbook over max_total is refused with too_large."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImportFailed([ImportIssue(f"文件超过{MAX_UPLOAD_BYTES // 1024 // 1024}MB，请拆分后再导入")])
     try:
@@ -74,9 +85,14 @@ def check_zip(data: bytes) -> None:
     except Exception:  # BadZipFile, but also odd headers (ValueError, EOFError, …)
         raise ImportFailed([ImportIssue("文件不是有效的Excel工作簿（.xlsx），请用Excel另存为.xlsx后再导入")])
     total = sum(i.file_size for i in infos)
+    biggest = max((i.file_size for i in infos), default=0)
     worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
-    if len(infos) > MAX_ZIP_ENTRIES or total > MAX_UNCOMPRESSED or worst > MAX_RATIO:
-        raise ImportFailed([ImportIssue("文件内容异常（解压后过大），已拒绝导入")])
+    if (len(infos) > MAX_ZIP_ENTRIES or total > MAX_UNCOMPRESSED or biggest > MAX_PART
+            or worst > MAX_RATIO or total > MAX_RATIO * max(len(data), 1)):
+        raise ImportFailed([ImportIssue(ZIP_BOMB_MESSAGE)])
+    if total > max_total:
+        raise ImportFailed([ImportIssue(too_large)])
+    return infos
 
 
 def open_workbook(source: str | bytes | IO[bytes]):
@@ -167,7 +183,7 @@ def match_headers(row: Sequence, synonyms: dict[str, Iterable[str]]) -> dict[str
 
 FORMULA_MESSAGE = "单元格含公式，请粘贴为数值后再导入"
 READ_FAILED_MESSAGE = "无法读取该Excel文件，请确认文件未损坏且为.xlsx格式"
-MAX_FULL_LOAD_XML = 30 * 1024 * 1024
+MAX_FULL_LOAD_XML = 12 * 1024 * 1024   # all parts of a workbook opened in normal mode, inflated
 
 
 class IssueCollector:
@@ -191,13 +207,10 @@ class IssueCollector:
 def open_workbook_full(source: str | bytes | IO[bytes]):
     """Open a small workbook in normal (not read-only) mode after the zip guard, so that
     merged ranges are known. Only for files that are small by nature (schemes, rulebooks):
-    worksheets declaring more than MAX_FULL_LOAD_XML bytes of XML are refused."""
+    an archive whose parts (all of them, wherever stored) inflate to more than
+    MAX_FULL_LOAD_XML bytes is refused before openpyxl reads any of it."""
     data = read_bytes(source)
-    check_zip(data)
-    infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    sheet_xml = sum(i.file_size for i in infos if i.filename.startswith("xl/worksheets/"))
-    if sheet_xml > MAX_FULL_LOAD_XML:
-        raise ImportFailed([ImportIssue("文件内容过大，方案文件不应超过数千行，请检查后再导入")])
+    check_zip(data, MAX_FULL_LOAD_XML, "文件内容过大，方案文件不应超过数千行，请检查后再导入")
     try:
         return load_workbook(io.BytesIO(data), read_only=False, data_only=False)
     except ImportFailed:

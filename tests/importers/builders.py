@@ -58,3 +58,34 @@ def find(issues, fragment: str):
 
 def at(issue) -> tuple:
     return issue.sheet, issue.row, issue.column
+
+
+def hidden_sheet_workbook(target_mb: float = 10, where: str = "xl/data/sheet1.xml",
+                          compresslevel: int = 1) -> bytes:
+    """A real workbook whose only sheet is stored outside xl/worksheets/ (the workbook
+    relationships point to it) and holds highly compressible rows: about `target_mb` MB of zip
+    that inflates to many times that (each part's ratio stays under the per-part guard)."""
+    base = xlsx({"方案": [["序号", "指标名称", "分值"]]})
+    src = zipfile.ZipFile(io.BytesIO(base))
+    row = ('<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>指标{r}</t></is></c>'
+           '<c r="B{r}" t="inlineStr"><is><t>理论学习制度落实情况理论学习制度落实情况</t></is></c>'
+           '<c r="C{r}"><v>{r}</v></c></row>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                with zf.open(where, "w", force_zip64=True) as entry:
+                    entry.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
+                                b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+                    r = 1
+                    while out.tell() < target_mb * 1024 * 1024:
+                        entry.write("".join(row.format(r=r + i) for i in range(2000)).encode())
+                        r += 2000
+                    entry.write(b"</sheetData></worksheet>")
+                continue
+            if info.filename in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                content = content.replace(b"/xl/worksheets/sheet1.xml", b"/" + where.encode())
+                content = content.replace(b'"worksheets/sheet1.xml"', b'"/' + where.encode() + b'"')
+            zf.writestr(info.filename, content)
+    return out.getvalue()

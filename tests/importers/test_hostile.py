@@ -18,7 +18,7 @@ from scorecard.importers.orgs import parse_orgs
 from scorecard.importers.scheme import parse_scheme
 from scorecard.importers.scores import LeafInfo, parse_scores
 
-from .builders import xlsx, zip_bomb
+from .builders import hidden_sheet_workbook, xlsx, zip_bomb
 
 LEAVES = [LeafInfo("1.1", "理论学习", D(10), "direct"), LeafInfo("2.1", "三会一课", D(5), "deduct")]
 TARGETS = {"A01": "机关", "1001": "医院"}
@@ -368,3 +368,57 @@ def test_bad_org_cells_never_crash(value, label):
     else:
         assert all(r.code and r.name for r in rows)
         assert all(len(r.name) <= 100 and "\x07" not in r.name for r in rows)
+
+
+# A sheet stored outside xl/worksheets/ (the workbook relationships point to it), highly
+# compressible but under the per-part ratio: the guard must count every part of the archive.
+
+@pytest.fixture(scope="module")
+def hidden_sheet_10mb() -> bytes:
+    return hidden_sheet_workbook(10)   # ~10.5 MB upload inflating to ~115 MB, ratio ~11
+
+
+@pytest.mark.parametrize("name", ALL_PARSERS)
+def test_hidden_sheet_outside_worksheets_is_refused_before_parsing(name, hidden_sheet_10mb):
+    import tracemalloc
+
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(ImportFailed) as excinfo:
+            ALL_PARSERS[name](hidden_sheet_10mb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [i.message for i in excinfo.value.issues] == ["文件内容异常（解压后过大），已拒绝导入"]
+    assert time.monotonic() - started < 2
+    assert peak < 3 * len(hidden_sheet_10mb)   # the upload itself, not its inflated parts
+
+
+@pytest.mark.parametrize("where", ["xl/data/sheet1.xml", "customXml/item9.xml", "xl/worksheetsx/s.xml"])
+def test_scheme_full_load_counts_every_part(where):
+    """A scheme/rulebook is opened in normal mode: the whole archive must be small, wherever
+    its sheet is stored (formerly only xl/worksheets/ was counted and this loaded in full)."""
+    data = hidden_sheet_workbook(1.5, where)   # ~17 MB inflated: over MAX_FULL_LOAD_XML
+    started = time.monotonic()
+    with pytest.raises(ImportFailed) as excinfo:
+        parse_scheme(data)
+    assert time.monotonic() - started < 2
+    assert [i.message for i in excinfo.value.issues] == ["文件内容过大，方案文件不应超过数千行，请检查后再导入"]
+
+
+def test_one_oversized_part_is_refused():
+    from scorecard.importers.common import MAX_PART
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open("xl/media/big.bin", "w", force_zip64=True) as entry:
+            import random
+            rnd = random.Random(1)
+            chunk = bytes(rnd.getrandbits(8) for _ in range(4096)) * 16   # compresses ~16x
+            for _ in range(MAX_PART // len(chunk) + 1):
+                entry.write(chunk)
+    with pytest.raises(ImportFailed) as excinfo:
+        parse_orgs(out.getvalue())
+    assert excinfo.value.issues[0].message == "文件内容异常（解压后过大），已拒绝导入"
