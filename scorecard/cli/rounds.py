@@ -1,5 +1,5 @@
-"""`scorecard round create|start-review|publish|finalize`, `scorecard export score-template|ranking`
-and `scorecard import scores`. Every command acts as a user account (permissions apply)."""
+"""`scorecard round create|start-review|publish|finalize`, `scorecard export score-template|ranking|
+votes-template` and `scorecard import scores|votes`. Every command acts as a user account (permissions apply)."""
 from __future__ import annotations
 
 import click
@@ -8,10 +8,13 @@ from sqlalchemy import select
 from scorecard.cli.base import Context, export_group, import_group, pass_ctx, round_group
 from scorecard.exports.ranking import export_ranking
 from scorecard.exports.score_template import export_score_template
+from scorecard.exports.votes_template import write_votes_template
+from scorecard.exports.xlsx import writing
 from scorecard.models import User
 from scorecard.services import permissions
-from scorecard.services.errors import ServiceError
+from scorecard.services.errors import PermissionDenied, ServiceError
 from scorecard.services.rounds import lifecycle as rounds
+from scorecard.services.scoring import votes as votes_svc
 from scorecard.services.scoring.exchange import import_score_file, read_target_codes
 
 AS_HELP = ("以哪个账号的身份操作（用户名）。省略时：系统中只有一个启用的考核员账号则使用该账号，"
@@ -141,3 +144,44 @@ def import_scores(ctx: Context, file: str, round_code: str, assessor: str, dry_r
         result = import_score_file(session, actor, rnd, file, dry_run=dry_run)
         verb = "将导入" if dry_run else "已导入"
         click.echo(f"{verb}{result.count}个评分（{result.targets}个考核对象，{result.leaves}个指标）")
+
+
+def _votes_round(session, actor: User, code: str):
+    """The round whose 述职评议 votes the actor manages (the web pages' rule)."""
+    rnd = rounds.round_by_code(session, code)
+    if not permissions.can_manage_publicity(actor, rnd):
+        raise PermissionDenied()
+    return rnd
+
+
+@export_group.command("votes-template")
+@click.argument("round_code", metavar="ROUND")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="输出文件 FILE.xlsx")
+@as_option
+@pass_ctx
+def votes_template(ctx: Context, round_code: str, out: str, as_user: str | None) -> None:
+    """Write the 述职评议 votes template of round ROUND (the web page's template)."""
+    with ctx.unit_of_work() as session:
+        actor = acting_user(session, as_user)
+        rnd = _votes_round(session, actor, round_code)
+        context = votes_svc.import_context(session, actor, rnd)
+        with writing(out):
+            write_votes_template(out, rnd.name, context)
+        click.echo(f"已导出述职评议票模板：{out}（{len(context.targets)}个考核对象，{len(context.leaves)}个测评指标）")
+
+
+@import_group.command("votes")
+@click.argument("round_code", metavar="ROUND")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="只检查文件并显示将导入的数量，不写入数据库")
+@as_option
+@pass_ctx
+def import_votes(ctx: Context, round_code: str, file: str, dry_run: bool, as_user: str | None) -> None:
+    """Import a filled 述职评议 votes workbook FILE.xlsx into round ROUND (all or nothing; the
+    votes of each unit and indicator in the file replace the ones stored)."""
+    with ctx.unit_of_work(dry_run) as session:
+        actor = acting_user(session, as_user)
+        rnd = _votes_round(session, actor, round_code)
+        with open(file, "rb") as fh:
+            n = votes_svc.import_votes(session, actor, rnd, fh.read())
+        click.echo(f"{'将导入' if dry_run else '已导入'}评议票{n}张")
