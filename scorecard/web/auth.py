@@ -1,10 +1,10 @@
-"""Login and logout (lockout and audit live in services/accounts/security.py, the forced
+"""Login and logout (login delays and audit live in services/accounts/security.py, the forced
 password change in web/security.py)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired
 
 from scorecard.services.accounts import security
 from scorecard.web.common import actor, get_db, unit_of_work
-from scorecard.web.security import SID_KEY, mark_active
+from scorecard.web.security import SID_KEY, login_limits, mark_active
 
 bp = Blueprint("auth", __name__)
 
@@ -26,11 +26,9 @@ class LoginForm(FlaskForm):
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        cfg = current_app.config
-        with unit_of_work():  # failures and lockouts are recorded too
+        with unit_of_work():  # failures and delays are recorded too
             result = security.login(get_db(), form.username.data, form.password.data,
-                                    request.remote_addr, max_failures=cfg["LOGIN_MAX_FAILURES"],
-                                    lock_minutes=cfg["LOGIN_LOCK_MINUTES"])
+                                    request.remote_addr, limits=login_limits())
         if not result.ok:
             flash(result.message, "danger")
         else:

@@ -7,7 +7,12 @@ Settings (environment → app.config, create_app overrides win):
   SCORECARD_SESSION_MAX_HOURS → SESSION_MAX_HOURS (default 12): absolute lifetime of a session
       (sessions live in the database, services/accounts/sessions.py; the cookie holds a token)
   SCORECARD_LOGIN_MAX_FAILURES / SCORECARD_LOGIN_LOCK_MINUTES → LOGIN_MAX_FAILURES (5) /
-      LOGIN_LOCK_MINUTES (15)
+      LOGIN_LOCK_MINUTES (15): free failures of a name from one address, then a delay doubling
+      from 30 s up to that many minutes (services/accounts/throttle.py)
+  SCORECARD_LOGIN_ADDRESS_MAX_FAILURES → LOGIN_ADDRESS_MAX_FAILURES (20): free failures of one
+      client address over all names, then the same delays
+  SCORECARD_LOGIN_ACCOUNT_MAX_FAILURES / SCORECARD_LOGIN_ACCOUNT_DELAY_SECONDS →
+      LOGIN_ACCOUNT_MAX_FAILURES (50) / LOGIN_ACCOUNT_DELAY_SECONDS (60): a name from all addresses
   SCORECARD_HTTPS=1 → Secure cookies and HSTS (the site is only reached over HTTPS)
   SCORECARD_PROXY_FIX=N → trust N reverse proxies' X-Forwarded-For/-Proto/-Host (ProxyFix);
       cookies are then also marked Secure whenever the proxy says the request came over HTTPS.
@@ -26,6 +31,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from scorecard.services import audit
 from scorecard.services.accounts import security as security_svc
 from scorecard.services.accounts import sessions as sessions_svc
+from scorecard.services.accounts import throttle
 from scorecard.services.errors import PermissionDenied
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -56,6 +62,12 @@ def init_app(app: Flask) -> None:
     cfg.setdefault("SESSION_MAX_HOURS", _env_int("SCORECARD_SESSION_MAX_HOURS", 12))
     cfg.setdefault("LOGIN_MAX_FAILURES", _env_int("SCORECARD_LOGIN_MAX_FAILURES", security_svc.MAX_FAILURES))
     cfg.setdefault("LOGIN_LOCK_MINUTES", _env_int("SCORECARD_LOGIN_LOCK_MINUTES", security_svc.LOCK_MINUTES))
+    cfg.setdefault("LOGIN_ADDRESS_MAX_FAILURES",
+                   _env_int("SCORECARD_LOGIN_ADDRESS_MAX_FAILURES", throttle.ADDRESS_MAX_FAILURES))
+    cfg.setdefault("LOGIN_ACCOUNT_MAX_FAILURES",
+                   _env_int("SCORECARD_LOGIN_ACCOUNT_MAX_FAILURES", throttle.ACCOUNT_MAX_FAILURES))
+    cfg.setdefault("LOGIN_ACCOUNT_DELAY_SECONDS",
+                   _env_int("SCORECARD_LOGIN_ACCOUNT_DELAY_SECONDS", throttle.ACCOUNT_DELAY_SECONDS))
     cfg.setdefault("HTTPS", os.environ.get("SCORECARD_HTTPS") == "1")
     cfg.setdefault("PROXY_FIX", _env_int("SCORECARD_PROXY_FIX", 0))
     if cfg["HTTPS"]:
@@ -73,6 +85,15 @@ def init_app(app: Flask) -> None:
     app.before_request(_forced_password_change)
     app.after_request(_security_headers)
     app.register_error_handler(403, _forbidden)
+
+
+def login_limits() -> throttle.Limits:
+    cfg = current_app.config
+    return throttle.Limits(
+        max_failures=int(cfg["LOGIN_MAX_FAILURES"]), lock_minutes=int(cfg["LOGIN_LOCK_MINUTES"]),
+        address_max_failures=int(cfg["LOGIN_ADDRESS_MAX_FAILURES"]),
+        account_max_failures=int(cfg["LOGIN_ACCOUNT_MAX_FAILURES"]),
+        account_delay_seconds=int(cfg["LOGIN_ACCOUNT_DELAY_SECONDS"]))
 
 
 def now() -> dt.datetime:

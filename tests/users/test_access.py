@@ -82,7 +82,7 @@ def test_list_shows_states_in_chinese(app, client, session, w):
     locked_until = get_user(session, "unit_a").locked_until
     local = (locked_until + dt.timedelta(hours=8)).strftime("%H:%M")
     row = row_of(html, "unit_a")
-    assert f"已锁定（至 {local}）" in row and "解除锁定" in row and "/unlock" in row
+    assert f"登录受限（失败5次，至 {local}）" in row and "解除锁定" in row and "/unlock" in row
     assert "需修改密码" in row_of(html, "unit_b") and "解除锁定" not in row_of(html, "unit_b")
     assert "已停用" in row_of(html, "clerk") and "正常" not in row_of(html, "clerk")
     assert "正常" in row_of(html, "leader") and "重置密码" in row_of(html, "leader")
@@ -96,7 +96,7 @@ def test_expired_lock_shows_normal(client, session, w):
     session.commit()
     login(client, "admin")
     row = row_of(client.get("/users/").get_data(as_text=True), "unit_a")
-    assert "正常" in row and "已锁定" not in row and "解除锁定" not in row
+    assert "正常" in row and "登录受限" not in row and "解除锁定" not in row
 
 
 # --- unlock ---------------------------------------------------------------------------------

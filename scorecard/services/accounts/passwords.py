@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from scorecard.models import PasswordHistory, User, utcnow
 from scorecard.services import audit
-from scorecard.services.accounts import sessions
+from scorecard.services.accounts import sessions, throttle
 from scorecard.services.errors import ServiceError
 
 try:  # argon2-cffi has no wheel on some platforms (LoongArch); werkzeug is the fallback
@@ -146,6 +146,7 @@ def set_password(session: Session, user: User, password: str, must_change: bool)
     user.locked_until = None
     session.flush()
     sessions.end_all(session, user, "password")  # server-side: every cookie of the old password
+    throttle.clear_name(session, user.username)
     remember_password(session, user)
 
 

@@ -1,21 +1,24 @@
-"""Login with per-account lockout (等保 2.0 三级 身份鉴别 / OWASP ASVS V2, V3).
+"""Login with growing delays per name, per client address and per name-and-address
+(等保 2.0 三级 身份鉴别 / OWASP ASVS V2.2, V3), see throttle.py: nobody can lock someone else's
+account with wrong passwords; a flood from one address only slows that address down.
 
-A failed login never says whether the username exists: unknown usernames get the same message,
-the same hashing cost and the same lockout behaviour (reconstructed from the audit log) as real
-accounts. Passwords (policy, history, change) live in passwords.py, account administration
-(create, activate, unlock, reset) in users.py.
+A failed login never says whether the username exists: unknown and inactive usernames go through
+the same counters (rows keyed by the name, not by an account), get the same messages and the same
+hashing cost as real accounts. Passwords (policy, history, change) live in passwords.py, account
+administration (create, activate, unlock, reset) in users.py.
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scorecard.models import AuditEntry, User, utcnow
+from scorecard.models import User, utcnow
 from scorecard.services import audit
-from scorecard.services.accounts import passwords, sessions
+from scorecard.services.accounts import passwords, sessions, throttle
 from scorecard.services.accounts.passwords import MAX_LENGTH
 
 MAX_FAILURES = 5
@@ -27,11 +30,16 @@ SECURITY_ENTITIES = ("login", "request")
 SECURITY_TABLES = ("login_session", "login_throttle")
 
 BAD_LOGIN = "用户名或密码错误"
-LOCKED = f"连续登录失败次数过多，账号已被锁定，请{LOCK_MINUTES}分钟后再试或联系系统管理员"
+LOCKED = "登录失败次数过多，请稍后再试"  # every throttled answer starts with this
+
+
+def throttled_message(wait_seconds: int) -> str:
+    wait = f"{math.ceil(wait_seconds / 60)}分钟" if wait_seconds > 90 else f"{max(1, wait_seconds)}秒"
+    return f"{LOCKED}（{wait}后）；如忘记密码请联系系统管理员"
 
 
 def is_locked(user: User, now: dt.datetime | None = None) -> bool:
-    """Locked out after repeated failed logins, until locked_until (UTC)."""
+    """Logins of this account are being delayed (until locked_until, UTC) after failures."""
     return user.locked_until is not None and user.locked_until > (now or utcnow())
 
 
@@ -49,69 +57,47 @@ class LoginResult:
 
 def login(session: Session, username: str, password: str, remote_addr: str | None = None,
           now: dt.datetime | None = None, max_failures: int = MAX_FAILURES,
-          lock_minutes: int = LOCK_MINUTES) -> LoginResult:
-    """Check credentials with lockout; writes audit rows (the caller commits either way)."""
+          lock_minutes: int = LOCK_MINUTES, limits: throttle.Limits | None = None) -> LoginResult:
+    """Check credentials under the throttles; writes audit rows (the caller commits either way)."""
     now = now or utcnow()
+    limits = limits or throttle.Limits(max_failures=max_failures, lock_minutes=lock_minutes)
     name = (username or "").strip()[:50]
     password = (password or "")[:MAX_LENGTH * 8]
     detail = {"username": name, "ip": remote_addr}
     user = session.scalar(select(User).where(User.username == name)) if name else None
+    uid = user.id if user else None
+    until = throttle.blocked_until(session, name, remote_addr, now)
+    if until is not None:  # not checked, not counted: the same for every name
+        passwords.hash_password(password)
+        wait = math.ceil((until - now).total_seconds())
+        audit.record(session, None, "login_locked", "login", uid, new={**detail, "wait_seconds": wait})
+        return LoginResult(None, throttled_message(wait))
     if user is None or not user.active:
         passwords.hash_password(password)  # same cost whether or not the account exists
-        state = _unknown_state(session, name, now, max_failures, lock_minutes)
-        audit.record(session, None, "login_locked" if state == "locked" else "login_failed", "login",
-                     user.id if user else None, new=detail)
-        return LoginResult(None, BAD_LOGIN if state == "failed" else LOCKED)
-    if user.locked_until is not None:
-        if user.locked_until > now:
-            passwords.hash_password(password)
-            audit.record(session, None, "login_locked", "login", user.id, new=detail)
-            return LoginResult(None, LOCKED)
-        user.locked_until, user.failed_logins = None, 0
-    if not passwords.verify_password(user.password_hash, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + dt.timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
-            detail = {**detail, "locked_until": user.locked_until.isoformat(timespec="seconds")}
+        ok = False
+    else:
+        ok = passwords.verify_password(user.password_hash, password)
+    if not ok:
+        failures, until = throttle.failed(session, name, remote_addr, now, limits)
+        if user is not None:  # shown on the 账号 page; unknown names keep theirs in login_throttle
+            user.failed_logins = failures
+            if until is not None:
+                user.locked_until = until
+        if until is not None:
+            detail = {**detail, "locked_until": until.isoformat(timespec="seconds")}
         session.flush()
-        audit.record(session, None, "login_failed", "login", user.id, new=detail)
-        return LoginResult(None, LOCKED if user.locked_until else BAD_LOGIN)
+        audit.record(session, None, "login_failed", "login", uid, new=detail)
+        if until is not None:
+            return LoginResult(None, throttled_message(math.ceil((until - now).total_seconds())))
+        return LoginResult(None, BAD_LOGIN)
     passwords.rehash_if_needed(user, password)
+    throttle.succeeded(session, name, remote_addr)
     user.failed_logins = 0
+    user.locked_until = None
     user.last_login_at = now
     session.flush()
     audit.record(session, user, "login", "login", user.id, new=detail)
     return LoginResult(user)
-
-
-def _unknown_state(session: Session, name: str, now: dt.datetime, max_failures: int,
-                   lock_minutes: int) -> str:
-    """"locked", "locks_now" or "failed": the lockout state machine replayed over the recent
-    failures recorded for a username without an (active) account, so that such a name behaves
-    exactly like a real account."""
-    if not name:
-        return "failed"
-    rows = session.scalars(
-        select(AuditEntry).where(AuditEntry.entity == "login", AuditEntry.action == "login_failed",
-                                 AuditEntry.at >= now - dt.timedelta(days=1))
-        .order_by(AuditEntry.id.desc()).limit(2000)
-    ).all()
-    failures = sorted(r.at for r in rows if isinstance(r.new, dict) and r.new.get("username") == name)
-    count, locked_until = 0, None
-    for at in failures:
-        if locked_until is not None:
-            if at < locked_until:
-                continue
-            locked_until = None
-        count += 1
-        if count >= max_failures:
-            locked_until, count = at + dt.timedelta(minutes=lock_minutes), 0
-    if locked_until is not None and locked_until > now:
-        return "locked"
-    if locked_until is not None:
-        count = 0
-    return "locks_now" if count + 1 >= max_failures else "failed"
 
 
 def logout(session: Session, user: User, token: object = None) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from scorecard.models import ROLES, Organisation, User, utcnow
 from scorecard.services import audit, permissions
-from scorecard.services.accounts import passwords, sessions
+from scorecard.services.accounts import passwords, sessions, throttle
 from scorecard.services.accounts.security import is_locked
 from scorecard.services.clock import local_time
 from scorecard.services.errors import PermissionDenied, ServiceError
@@ -97,8 +97,9 @@ def account_states(user: User, now: dt.datetime | None = None) -> list[tuple[str
     states = []
     if not user.active:
         states.append(("已停用", "draft"))
-    if is_locked(user, now):
-        states.append((f"已锁定（至 {local_time(user.locked_until):%H:%M}）", "locked"))
+    if is_locked(user, now):  # logins delayed after failures (services/accounts/throttle.py)
+        states.append((f"登录受限（失败{user.failed_logins}次，至 {local_time(user.locked_until):%H:%M}）",
+                       "locked"))
     if user.must_change_password:
         states.append(("需修改密码", "must-change"))
     return states or [("正常", "published")]
@@ -134,10 +135,12 @@ def reset_password(session: Session, actor: User | None, user: User, new: str) -
 
 
 def unlock(session: Session, actor: User | None, user: User) -> bool:
-    """Clear a login lockout (and the failure count). Returns True when there was one."""
+    """Lift the login delays on an account from every address (and the failure count).
+    Returns True when there was one."""
     _require_manager(actor, user)
     if not user.locked_until and not user.failed_logins:
         return False
+    throttle.clear_name(session, user.username)
     user.locked_until = None
     user.failed_logins = 0
     session.flush()
