@@ -52,6 +52,12 @@ class Factory:
         self.s.flush()
         return org
 
+    def root_org(self) -> Organisation:
+        """The first root organisation (a scheme's default owner); created when there is none."""
+        root = self.s.scalar(select(Organisation).where(Organisation.parent_id.is_(None))
+                             .order_by(Organisation.id))
+        return root or self.org("ROOT", "根组织", kind="党工委")
+
     def user(self, username, role, org, home=None, display_name=None) -> User:
         user = User(username=username, display_name=display_name or username, role=role,
                     password_hash=hash_password(PASSWORD), scope_org=org, home_org=home)
@@ -62,6 +68,7 @@ class Factory:
     def scheme(self, code="S1", leaves=None, categories=("机关",), status="published", **kw) -> Scheme:
         """leaves: list of (code, name, max, rule_type, params, top_code, top_name, categories)."""
         cats = [self.category(c) for c in categories]
+        kw.setdefault("owner_org", kw.pop("owner", None) or self.root_org())
         scheme = Scheme(code=code, name=kw.pop("name", "测试方案"), year=2025, status=status,
                         full_marks=kw.pop("full_marks", Decimal("100")), categories=cats, **kw)
         self.s.add(scheme)

@@ -2,6 +2,7 @@
 exactly the tables the models describe, and downgrading must remove them again."""
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -77,4 +78,34 @@ def test_upgrade_keeps_existing_rows(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT code, name FROM indicator")).all() == [("1", "A")]
         assert conn.execute(text("SELECT indicator_id, category_id FROM indicator_category")).all() == [(1, 1)]
+    engine.dispose()
+
+
+def test_upgrade_backfills_scheme_owner(tmp_path):
+    """0007_scheme_owner: existing schemes belong to the root organisation (parent null, the
+    first by id); the column is NOT NULL afterwards."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    url = _fresh_url(tmp_path)
+    upgrade(url, "0001")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO organisation (id, code, name, parent_id, path, active) VALUES "
+                          "(3, 'GW', '机关工委', NULL, '/3/', true), (5, 'QT', '丙委', NULL, '/5/', true), "
+                          "(2, 'A', '甲局', 3, '/3/2/', true)"))
+        for sid, version in ((1, 1), (2, 2)):
+            conn.execute(text("INSERT INTO scheme (id, code, version, name, year, full_marks, convert, "
+                              "tie_break, status, created_at) VALUES (:i, 'S', :v, 'S', 2025, 100, false, "
+                              "'[]', 'published', '2025-01-01 00:00:00')"), {"i": sid, "v": version})
+    engine.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, owner_org_id FROM scheme ORDER BY id")).all() == [(1, 3), (2, 3)]
+        assert conn.execute(text("SELECT count(*) FROM organisation")).scalar() == 3
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text("INSERT INTO scheme (id, code, version, name, year, full_marks, convert, tie_break, "
+                          "status, created_at) VALUES (9, 'T', 1, 'T', 2025, 100, false, '[]', 'draft', "
+                          "'2025-01-01 00:00:00')"))
     engine.dispose()

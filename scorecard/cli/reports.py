@@ -58,10 +58,13 @@ def score_cards(ctx: Context, round_code: str, out: str, as_user: str | None, ca
     """考核评分卡: one printable sheet per target."""
     with ctx.unit_of_work() as session:
         rnd = rounds.round_by_code(session, round_code)
-        report, cards = analysis.score_cards(session, acting_user(session, as_user), rnd, category)
+        actor = acting_user(session, as_user)
+        report, cards = analysis.score_cards(session, actor, rnd, category)
+        left_out = analysis.withheld_cards(actor, rnd, category)
         with analysis.writing(out):
-            write_cards_workbook(report, cards, out)
-        click.echo(f"已导出评分卡：{out}（{len(cards)}个考核对象）")
+            write_cards_workbook(report, cards, out, withheld=left_out)
+        click.echo(f"已导出评分卡：{out}（{len(cards)}个考核对象）"
+                   + (f"；按回避规定未包含本人所在单位的评分卡{left_out}份" if left_out else ""))
 
 
 @export_group.command("compare")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from scorecard.cli.base import Context, import_group, pass_ctx, scheme_group
+from scorecard.cli.rounds import acting_user
 from scorecard.domain.numbers import fmt
 from scorecard.importers.scheme import parse_scheme
 from scorecard.models import Scheme
@@ -36,15 +37,24 @@ def _check(scheme: Scheme) -> None:
 @click.option("--code", required=True, help="方案编码（已存在则导入为新版本）")
 @click.option("--name", required=True, help="方案名称")
 @click.option("--year", required=True, type=int, help="年度")
+@click.option("--owner", "owner_code", default=None, metavar="ORG_CODE",
+              help="制定方案的组织编码（只有范围包含它的账号能管理该方案）；省略时为 --as 账号的管理范围，"
+                   "未指定账号时为顶层组织。导入已有编码的新版本时沿用原方案的制定单位")
+@click.option("--as", "as_user", default=None, metavar="USERNAME",
+              help="以哪个账号的身份导入（用户名，权限照常检查）；省略时以控制台身份导入")
 @click.option("--dry-run", is_flag=True, help="只检查并显示结果，不写入数据库")
 @pass_ctx
-def import_scheme(ctx: Context, file: str, code: str, name: str, year: int, dry_run: bool) -> None:
+def import_scheme(ctx: Context, file: str, code: str, name: str, year: int, owner_code: str | None,
+                  as_user: str | None, dry_run: bool) -> None:
     """Import a scheme workbook (own template or a published rulebook) as a draft."""
     with ctx.unit_of_work(dry_run) as session:
+        actor = acting_user(session, as_user) if as_user else None
+        owner = schemes.owner_for(session, actor, owner_code)
         parsed = parse_scheme(file)
         click.echo(f"文件版式：{schemes.LAYOUT_LABELS.get(parsed.layout, parsed.layout)}"
                    + (f"；文件中的方案名称：{parsed.title}" if parsed.title else ""))
-        scheme = schemes.import_scheme(session, None, parsed, code, name, year)
+        scheme = schemes.import_scheme(session, actor, parsed, code, name, year, owner)
+        click.echo(f"制定单位：{scheme.owner_org.name}（{scheme.owner_org.code}）")
         _summary(scheme)
         _check(scheme)
         if not dry_run:

@@ -159,15 +159,26 @@ def write_progress_workbook(report: ProgressReport, path: str | Path) -> None:
     ])
 
 
+WITHHELD_NOTE = ("按回避规定，本人所在单位及其下属单位的评分卡（{n}份）在结果公布前不予查看，"
+                 "本工作簿未包含。")
+
+
 def write_cards_workbook(ranking: Ranking, cards: Sequence[ScoreCard], path: str | Path,
-                         tick: Tick | None = None) -> None:
+                         tick: Tick | None = None, withheld: int = 0) -> None:
     """One printable sheet per target: summary row, then each first level (bold, its subtotal)
-    followed by its applicable leaves with points lost and deduction reasons, then 备注."""
+    followed by its applicable leaves with points lost and deduction reasons, then 备注.
+    withheld: cards left out (the reader's home unit while scores are in progress), said on a
+    first sheet 说明."""
     wb = new_workbook(path, created=dt.date.fromisoformat(ranking.date),
                       title=f"{ranking.round_name}考核评分卡", author=ranking.issuer, company=ranking.issuer)
     try:
         styles = Styles(wb)
         special = _Special(wb)
+        if withheld:
+            ws = wb.add_worksheet("说明")
+            ws.set_column(0, 0, 90)
+            ws.write_string(0, 0, f"{ranking.round_name}考核评分卡", styles.wrap)
+            ws.write_string(1, 0, WITHHELD_NOTE.format(n=withheld), styles.wrap)
         top = {"text": wb.add_format({**BORDER, "font_name": "宋体", "bold": True, "bg_color": "#F2F2F2"}),
                "num": styles.subtotal}
         taken: list[str] = []
@@ -212,6 +223,7 @@ def _card_sheet(wb, styles: Styles, special: _Special, top: dict, ranking: Ranki
 def cards_job(session, user: User, rnd: Round, path: Path, progress, params: dict) -> None:
     """The score cards workbook of a round (or one category) as a background export job."""
     ranking, cards = analysis.score_cards(session, user, rnd, params.get("category"))
+    left_out = analysis.withheld_cards(user, rnd, params.get("category"))
     count = {"n": 0}
 
     def tick() -> None:
@@ -219,4 +231,4 @@ def cards_job(session, user: User, rnd: Round, path: Path, progress, params: dic
         if count["n"] % 20 == 0 or count["n"] == len(cards):
             progress(count["n"], len(cards))
 
-    write_cards_workbook(ranking, cards, path, tick=tick)
+    write_cards_workbook(ranking, cards, path, tick=tick, withheld=left_out)

@@ -8,7 +8,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scorecard.models.base import Base, utcnow
-from scorecard.models.orgs import Category
+from scorecard.models.orgs import Category, Organisation
 
 SCHEME_STATUS = {"draft": "草稿", "published": "已发布", "archived": "已归档"}
 
@@ -43,7 +43,10 @@ class Scheme(Base):
     status: Mapped[str] = mapped_column(String(20), default="draft")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_at: Mapped[dt.datetime | None]
+    # The organisation that owns the scheme: only accounts whose scope contains it manage it.
+    owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
 
+    owner_org: Mapped[Organisation] = relationship()
     categories: Mapped[list[Category]] = relationship(secondary=scheme_category, order_by=Category.id)
     indicators: Mapped[list[Indicator]] = relationship(
         back_populates="scheme", order_by="Indicator.position", cascade="all, delete-orphan"

@@ -10,7 +10,7 @@ reason into PermissionDenied. Views, services and templates (`can.<name>`) use t
 from __future__ import annotations
 
 from scorecard.domain.phases import RESULT_PHASES, SCORING_PHASES
-from scorecard.models import Organisation, Round, RoundTarget, User
+from scorecard.models import Organisation, Round, RoundTarget, Scheme, User
 from scorecard.services.errors import PermissionDenied
 
 NO_PERMISSION = "您没有权限执行此操作"
@@ -95,8 +95,32 @@ def can_view_schemes(user: User) -> bool:
     return user.role in ("admin", "assessor", "leader")
 
 
-def can_manage_schemes(user: User) -> bool:
+def can_create_schemes(user: User) -> bool:
+    """May import a new scheme at all (it is then owned by an organisation in the user's scope)."""
     return user.role in ("admin", "assessor")
+
+
+def why_not_manage_scheme(user: User, scheme: Scheme) -> str | None:
+    """Edit, publish or make a new version of a scheme: the role allows it and the scheme's
+    owner organisation lies within the user's scope (a sub-unit never manages the 工委's)."""
+    if not can_create_schemes(user):
+        return NO_PERMISSION
+    if not in_scope(user, scheme.owner_org):
+        return f"方案由“{scheme.owner_org.name}”制定，不在您的管理范围内，只能查看"
+    return None
+
+
+def can_manage_scheme(user: User, scheme: Scheme) -> bool:
+    return why_not_manage_scheme(user, scheme) is None
+
+
+def why_not_use_scheme(user: User, scheme: Scheme) -> str | None:
+    """Open a round (owned by the user's scope organisation) with a scheme: the scheme belongs
+    to that organisation or to one above it (a unit follows its superiors' rules, never a
+    sibling's or a sub-unit's)."""
+    if not user.scope_org.is_within(scheme.owner_org):
+        return f"方案由“{scheme.owner_org.name}”制定，不适用于“{user.scope_org.name}”开展的考核"
+    return None
 
 
 def can_manage_rounds(user: User) -> bool:
@@ -301,14 +325,35 @@ def can_manage_publicity(user: User, rnd: Round) -> bool:
     return can_change_round(user, rnd)
 
 
-def can_view_card(user: User, target: RoundTarget) -> bool:
+def why_not_view_scores(user: User, target: RoundTarget) -> str | None:
+    """Conflict of interest on reading: until the round's results are published (自评填报 /
+    审核评分, scores may still change) an assessor never sees the in-progress scores of their
+    home unit or anything under it: not the per-target page, the score card, nor the round's
+    评分卡 report (which leaves those targets out). Shared by every view of a target's scores."""
+    if is_assessor(user) and not target.round.results_published and is_home_unit(user, target.org):
+        return f"{HOME_UNIT}：结果公布前不能查看其评分"
+    return None
+
+
+def can_view_scores(user: User, target: RoundTarget) -> bool:
+    return why_not_view_scores(user, target) is None
+
+
+def why_not_view_card(user: User, target: RoundTarget) -> str | None:
     """The explainable score card of one target. Assessors, leaders and admins: within their
-    scope. A unit: its own organisation or its subtree, once results are published (公示/定档)."""
+    scope (an assessor's home unit only once results are published: why_not_view_scores). A
+    unit: its own organisation or its subtree, once results are published (公示/定档)."""
     if user.role in ("admin", "assessor", "leader"):
-        return in_scope(user, target.org) or in_scope(user, target.round.owner_org)
+        if not (in_scope(user, target.org) or in_scope(user, target.round.owner_org)):
+            return NO_PERMISSION
+        return why_not_view_scores(user, target)
     if user.role == "unit":
-        return in_scope(user, target.org) and target.round.phase in RESULT_PHASES
-    return False
+        return None if in_scope(user, target.org) and target.round.phase in RESULT_PHASES else NO_PERMISSION
+    return NO_PERMISSION
+
+
+def can_view_card(user: User, target: RoundTarget) -> bool:
+    return why_not_view_card(user, target) is None
 
 
 def can_view_audit(user: User) -> bool:

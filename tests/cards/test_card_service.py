@@ -97,7 +97,8 @@ def test_final_round_card_comes_from_snapshot(session, card_world):
 
 
 @pytest.mark.parametrize("who,target,allowed", [
-    ("admin", "ta", True), ("assessor", "ta", True), ("leader", "tb", True), ("assessor_a", "ta", True),
+    ("admin", "ta", True), ("assessor", "ta", True), ("leader", "tb", True), ("assessor_a", "ta", False),  # home unit, in progress
+    ("assessor_a", "tb", True),
     ("unit_a", "ta", False), ("unit_b", "ta", False), ("clerk", "ta", False),
 ])
 def test_service_refuses_outside_permission(session, card_world, who, target, allowed):

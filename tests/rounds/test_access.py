@@ -110,10 +110,14 @@ def test_remove_refused_for_other_scope(client, session, world):
     assert session.get(Adjustment, adj.id) is not None
 
 
-def test_home_unit_assessor_sees_but_cannot_adjust(client, session, world):
+def test_home_unit_assessor_neither_sees_nor_adjusts(client, session, world):
+    """Conflict of interest covers reading: while scores are in progress the home unit's page is
+    403 with the reason (its in-progress scores are not shown)."""
     login(client, "assessor_a")
-    page = text(client.get(f"/rounds/targets/{world['ta'].id}"))
-    assert "您需回避" in page
+    resp = client.get(f"/rounds/targets/{world['ta'].id}")
+    assert resp.status_code == 403
+    page = text(resp)
+    assert "您所在单位需回避：结果公布前不能查看其评分" in page
     assert "add-form" not in page and "veto-form" not in page and "override-form" not in page
     # ...while the other unit of the same round stays adjustable for them
     assert "add-form" in text(client.get(f"/rounds/targets/{world['tb'].id}"))

@@ -108,7 +108,8 @@ def test_required_fields_have_chinese_errors(client, session, world):
 def test_assessor_without_targets_in_scope(client, session, make, world):
     lonely = make.org("GW2-EMPTY", "空支部", world["other_root"], kind="党支部")
     assert lonely.category is None
+    own_scheme = make.scheme(code="S-OTHER", owner=world["other_root"])  # theirs to use
     session.commit()
     login(client, "other_assessor")
-    resp = client.post("/rounds/new", data=_form(world["scheme"]))
+    resp = client.post("/rounds/new", data=_form(own_scheme))
     assert "没有可考核的组织" in text(resp)

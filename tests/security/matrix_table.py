@@ -148,3 +148,56 @@ EXPECT = {
 # unless a page is meant to show them.
 LEAK_ALLOWED: dict[tuple[str, str], str] = {}
 
+
+# Schemes belong to an owner organisation: accounts scoped at unit A (admin_a, assessor_a, both
+# roles alike) against a scheme owned above them (the 工委's) and one owned by A. One code per
+# owner, in SCHEME_OWNERS order; codes as in EXPECT. Viewing stays open; managing needs the owner
+# within the account's scope. (Importing a new version of an owned-above code: test_schemes_owner.)
+SCHEME_OWNER_ROLES = ("admin_a", "assessor_a")
+SCHEME_OWNERS = ("above", "within")
+SCHEME_OWNER_EXPECT = {
+    "schemes.delete GET /schemes/<int:scheme_id>/<kind>/<int:obj_id>/delete": ('F', '2'),
+    "schemes.delete POST /schemes/<int:scheme_id>/<kind>/<int:obj_id>/delete": ('F', '3'),
+    "schemes.diff GET /schemes/<int:scheme_id>/diff": ('2', '2'),
+    "schemes.import_scheme GET /schemes/import": ('2', '2'),
+    "schemes.import_scheme POST /schemes/import": ('2', '2'),
+    "schemes.index GET /schemes/": ('2', '2'),
+    "schemes.indicator GET /schemes/<int:scheme_id>/indicators/<int:ind_id>/edit": ('F', '2'),
+    "schemes.indicator GET /schemes/<int:scheme_id>/indicators/new": ('F', '2'),
+    "schemes.indicator POST /schemes/<int:scheme_id>/indicators/<int:ind_id>/edit": ('F', '2'),
+    "schemes.indicator POST /schemes/<int:scheme_id>/indicators/new": ('F', '2'),
+    "schemes.item GET /schemes/<int:scheme_id>/items/<int:obj_id>/edit": ('F', '2'),
+    "schemes.item GET /schemes/<int:scheme_id>/items/new": ('F', '2'),
+    "schemes.item POST /schemes/<int:scheme_id>/items/<int:obj_id>/edit": ('F', '2'),
+    "schemes.item POST /schemes/<int:scheme_id>/items/new": ('F', '2'),
+    "schemes.move POST /schemes/<int:scheme_id>/indicators/<int:ind_id>/move/<direction>": ('F', '3'),
+    "schemes.new_version POST /schemes/<int:scheme_id>/new-version": ('F', '3'),
+    "schemes.publish POST /schemes/<int:scheme_id>/publish": ('F', '3'),
+    "schemes.settings GET /schemes/<int:scheme_id>/settings": ('F', '2'),
+    "schemes.settings POST /schemes/<int:scheme_id>/settings": ('F', '2'),
+    "schemes.show GET /schemes/<int:scheme_id>": ('2', '2'),
+    "schemes.template GET /schemes/template.xlsx": ('2', '2'),
+    "schemes.tier GET /schemes/<int:scheme_id>/tiers/<int:obj_id>/edit": ('F', '2'),
+    "schemes.tier GET /schemes/<int:scheme_id>/tiers/new": ('F', '2'),
+    "schemes.tier POST /schemes/<int:scheme_id>/tiers/<int:obj_id>/edit": ('F', '2'),
+    "schemes.tier POST /schemes/<int:scheme_id>/tiers/new": ('F', '2'),
+}
+
+# Conflict of interest covers reading: assessor_home (工委 assessor, home unit A) while R1's scores
+# are in progress. Scopes as in EXPECT (own = A, sub = A-1: both the home unit's). The per-target
+# views are 403 with the reason; the round's 评分卡 report answers 200 without A's and A-1's cards
+# (HOME_UNIT_HIDDEN: their names must not appear). The ranking stays a round overview (totals and
+# ranks of every target, no itemised scores).
+HOME_UNIT_ROLE = "assessor_home"
+HOME_UNIT_EXPECT = {
+    "rounds.target GET /rounds/targets/<int:target_id>": 'FF2F',
+    "cards.show GET /cards/targets/<int:target_id>": 'FF2F',
+    "cards.xlsx GET /cards/targets/<int:target_id>.xlsx": 'FF2F',
+    "scores.target GET /targets/<int:target_id>/scores": 'FF2F',
+    "scores.verify GET /publicity/targets/<int:target_id>/verify": 'FF2F',
+    "scores.votes GET /publicity/targets/<int:target_id>/votes": 'FF2F',
+    "reports.cards GET /reports/rounds/<int:round_id>/cards": '222F',
+    "reports.cards_xlsx GET /reports/rounds/<int:round_id>/cards.xlsx": '222F',
+    "rounds.ranking GET /rounds/<int:round_id>/ranking": '222F',
+}
+HOME_UNIT_HIDDEN = {"reports.cards", "reports.cards_xlsx"}

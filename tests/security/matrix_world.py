@@ -5,6 +5,10 @@ scoped, and a foreign committee QT (unit Q). unit_a and clerk are scoped at A. E
 exists four times: for A ("own"), A-1 ("sub", the subtree of A), B ("sibling": outside A's scope,
 inside GW) and Q ("foreign": outside everyone's scope in the matrix).
 
+Accounts scoped at A (admin_a, assessor_a) face schemes owned above them (the 工委's: world["schemes"]
+["above"]) and owned by A ("within"); assessor_home (工委, home unit A) must not see A's or A-1's
+in-progress scores.
+
 Each org name carries a marker (MARK) so that responses can be searched for leaked names.
 """
 from __future__ import annotations
@@ -49,8 +53,15 @@ def build(app, session, make) -> dict:
     owners = {"own": users["unit"], "sub": make.user("unit_a1", "unit", a1),
               "sibling": make.user("unit_b", "unit", b), "foreign": make.user("unit_q", "unit", q)}
     assessor_q = make.user("assessor_q", "assessor", qt)
+    # accounts scoped at unit A (schemes owned above them: 403; owned by A: theirs to manage)
+    make.user("admin_a", "admin", a)
+    make.user("assessor_a", "assessor", a)
+    # an assessor of the 工委 whose home unit (所在单位) is A: never sees A's in-progress scores
+    make.user("assessor_home", "assessor", root, home=a)
     scheme = make.scheme()
     draft = make.scheme(code="S2", status="draft", name="草稿方案")
+    a_published = make.scheme(code="SA", name="甲局方案", owner=a)
+    a_draft = make.scheme(code="SA2", status="draft", name="甲局草稿方案", owner=a)
     leaves = {i.code: i for i in session.scalars(select(Indicator).where(Indicator.scheme_id == scheme.id))}
     r1 = make.round(scheme, root, [a, a1, b], code="R1", phase="self")
     r2 = make.round(scheme, qt, [q], code="R2", phase="self")
@@ -100,4 +111,15 @@ def build(app, session, make) -> dict:
         "category_id": a.category_id, "code": "1.1", "filename": "app.css",
     }
     assert session.scalar(select(Scheme.status).where(Scheme.id == draft.id)) == "draft"
-    return {"ids": ids, "common": common, "jobs": job_ids}
+    schemes = {"above": _scheme_ids(session, draft, scheme), "within": _scheme_ids(session, a_draft, a_published)}
+    return {"ids": ids, "common": common, "jobs": job_ids, "schemes": schemes}
+
+
+def _scheme_ids(session, draft: Scheme, published: Scheme) -> dict:
+    """The scheme ids of world["common"] for a draft and a published scheme of one owner."""
+    leaf = session.scalar(select(Indicator).where(Indicator.scheme_id == draft.id, Indicator.parent_id.is_not(None)))
+    return {
+        "scheme_id": draft.id, "published_scheme_id": published.id, "ind_id": leaf.id,
+        "tier_id": session.scalar(select(Tier.id).where(Tier.scheme_id == draft.id)),
+        "scheme_item_id": session.scalar(select(SchemeItem.id).where(SchemeItem.scheme_id == draft.id)),
+    }

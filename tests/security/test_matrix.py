@@ -17,7 +17,17 @@ from tests.conftest import PG_URL, login
 from tests.evidence import samples
 
 from . import matrix
-from .matrix_table import EXPECT, LEAK_ALLOWED, ROLE_ORDER
+from .matrix_table import (
+    EXPECT,
+    HOME_UNIT_EXPECT,
+    HOME_UNIT_HIDDEN,
+    HOME_UNIT_ROLE,
+    LEAK_ALLOWED,
+    ROLE_ORDER,
+    SCHEME_OWNER_EXPECT,
+    SCHEME_OWNER_ROLES,
+    SCHEME_OWNERS,
+)
 from .matrix_world import MARK, ROLES, USERNAMES, build
 
 STATUS = {"2": 200, "3": 302, "4": 400, "9": 409, "F": 403, "N": 404, "L": 302}
@@ -273,3 +283,90 @@ def test_refusals_are_audited(client, session, world):
     session.expire_all()
     rows = session.scalars(select(AuditEntry).where(AuditEntry.action == "forbidden")).all()
     assert [r.new["path"] for r in rows] == [f"/orgs/{world['ids']['sibling']['org_id']}"]
+
+
+# --- schemes owned above / within a sub-unit account's scope -------------------------------------
+
+def _cell(key: str):
+    return next(c for c in CELLS if matrix.key(*c) == key)
+
+
+def _scheme_world(world: dict, owner: str) -> dict:
+    return {**world, "common": {**world["common"], **world["schemes"][owner]}}
+
+
+def test_scheme_owner_table_covers_every_scheme_url():
+    schemes = {k for k in EXPECT if k.startswith("schemes.")}
+    assert schemes == set(SCHEME_OWNER_EXPECT), sorted(schemes ^ set(SCHEME_OWNER_EXPECT))
+    for key, codes in SCHEME_OWNER_EXPECT.items():
+        assert len(codes) == len(SCHEME_OWNERS) and set("".join(codes)) <= ALLOWED | DENIED, key
+        if codes[0] in ALLOWED:  # what a sub-unit may do to the 工委's scheme: only read it
+            assert key.split()[0] in {"schemes.show", "schemes.diff", "schemes.index", "schemes.template",
+                                      "schemes.import_scheme"}, key
+
+
+@pytest.mark.parametrize("role", SCHEME_OWNER_ROLES)
+def test_scheme_owner_matrix(app, client, session, world, role):
+    """An admin/assessor scoped at unit A: 403 on every manage URL of the 工委's scheme (GETs and
+    POSTs, nothing written); the same URLs of A's own scheme answer (allowed POSTs:
+    test_scheme_owner_allowed_post)."""
+    login(client, role)
+    before = dump(session)
+    failures, done = [], 0
+    for key, codes in SCHEME_OWNER_EXPECT.items():
+        _endpoint, method, rule = _cell(key)
+        for owner, expected in zip(SCHEME_OWNERS, codes):
+            if method != "GET" and expected in ALLOWED:
+                continue
+            url = matrix.url_for_cell(rule, role, "-", _scheme_world(world, owner))
+            problem = _check(client, method, url, expected, role, key)
+            done += 1
+            if problem:
+                failures.append(f"[{owner}] {problem}")
+    assert not failures, f"{len(failures)} of {done} cells differ:\n" + "\n".join(failures)
+    assert dump(session) == before, "a GET or a refused request changed the database"
+
+
+@pytest.mark.parametrize("key, role", [
+    pytest.param(k, r, id=f"{k.split()[0]}-{r}") for k, codes in SCHEME_OWNER_EXPECT.items()
+    for r in SCHEME_OWNER_ROLES if k.split()[1] == "POST" and codes[1] in ALLOWED])
+def test_scheme_owner_allowed_post(app, client, session, world, key, role):
+    """Each manage POST on A's own scheme, empty form: reaches validation or acts, never 403."""
+    rule = _cell(key)[2]
+    login(client, role)
+    url = matrix.url_for_cell(rule, role, "-", _scheme_world(world, "within"))
+    problem = _check(client, "POST", url, SCHEME_OWNER_EXPECT[key][1], role, key)
+    assert problem is None, problem
+
+
+# --- conflict of interest on reading: the home-unit assessor ----------------------------------------
+
+def test_home_unit_assessor_matrix(app, client, session, world):
+    """assessor_home (工委, home unit A) while R1 is in progress: A's and A-1's per-target pages,
+    cards and score views are 403 with the reason; the round's 评分卡 report leaves them out."""
+    login(client, HOME_UNIT_ROLE)
+    before = dump(session)
+    failures, done = [], 0
+    for key, codes in HOME_UNIT_EXPECT.items():
+        endpoint, method, rule = _cell(key)
+        for scope, expected in zip(matrix.scopes_of(rule), codes):
+            url = matrix.url_for_cell(rule, "assessor", scope, world)
+            resp = client.open(url, method=method)
+            done += 1
+            if resp.status_code != STATUS[expected]:
+                failures.append(f"[{scope}] {key}: expected {STATUS[expected]}, got {resp.status_code}")
+                continue
+            body = matrix.visible_text(resp)
+            if expected == "F" and scope in ("own", "sub") and "回避" not in body:
+                failures.append(f"[{scope}] {key}: the 403 does not say why (回避)")
+            if expected == "2" and endpoint in HOME_UNIT_HIDDEN:
+                shown = [MARK[s] for s in ("own", "sub", "foreign") if MARK[s] in body]
+                if shown:
+                    failures.append(f"[{scope}] {key}: shows the home unit's cards: {shown}")
+                if MARK["sibling"] not in body:
+                    failures.append(f"[{scope}] {key}: the other unit's card is missing")
+                if "回避" not in body:
+                    failures.append(f"[{scope}] {key}: does not say that cards were left out")
+    assert not failures, f"{len(failures)} of {done} cells differ:\n" + "\n".join(failures)
+    assert dump(session) == before
+

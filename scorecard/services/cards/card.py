@@ -44,8 +44,7 @@ from scorecard.services.rounds.ranking import ranking_for, round_structure
 
 def build_card(session: Session, actor: User, target: RoundTarget, today: dt.date | None = None) -> ScoreCard:
     """The full card of one target: with the previous round and the extra per-leaf columns."""
-    if not permissions.can_view_card(actor, target):
-        raise PermissionDenied()
+    permissions.ensure(permissions.why_not_view_card(actor, target))
     ranking = ranking_for(session, target.round, today, category_id=target.category_id)
     row = next((r for r in ranking.rows if r.target_id == target.id), None)
     if row is None:  # a target is always in its round's ranking; guard against stale snapshots
@@ -65,16 +64,26 @@ def round_cards(session: Session, actor: User, rnd: Round, category: str | None 
     ranking = ranking_for(session, rnd, today)
     if category and category not in ranking.categories:
         raise ServiceError(f"本轮没有考核类别“{category}”", "category")
-    return ranking, cards_of(session, rnd, ranking, category)
+    return ranking, cards_of(session, actor, rnd, ranking, category)
 
 
-def cards_of(session: Session, rnd: Round, ranking: Ranking, category: str | None = None) -> list[ScoreCard]:
+def withheld(actor: User, rnd: Round, category: str | None = None) -> list[RoundTarget]:
+    """The targets (of one category, or all) whose cards the actor may not see yet: their home
+    unit while scores are in progress (permissions.why_not_view_scores); reports leave them out."""
+    return [t for t in rnd.targets
+            if (not category or (t.category is not None and t.category.name == category))
+            and not permissions.can_view_scores(actor, t)]
+
+
+def cards_of(session: Session, actor: User, rnd: Round, ranking: Ranking,
+             category: str | None = None) -> list[ScoreCard]:
     """Cards of the ranking's rows (by category, then rank), read with one query for all scores.
-    Without the previous round and the extra columns, which only the one-target card shows."""
+    Without the previous round and the extra columns, which only the one-target card shows.
+    Targets the actor may not see scores of (withheld) are left out."""
     order = {c: i for i, c in enumerate(ranking.categories)}
     rows = sorted((r for r in ranking.rows if not category or r.category == category),
                   key=lambda r: (order.get(r.category, len(order)), r.rank, r.org_code))
-    targets = {t.id: t for t in rnd.targets}
+    targets = {t.id: t for t in rnd.targets if permissions.can_view_scores(actor, t)}
     rows = [r for r in rows if r.target_id in targets]  # a snapshot may name a removed target
     scores = _scores(session, [r.target_id for r in rows])
     return [_score_card(ranking, targets[r.target_id], r, scores[r.target_id]) for r in rows]

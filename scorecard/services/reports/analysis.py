@@ -26,7 +26,7 @@ from scorecard.domain.analysis import (
 from scorecard.domain.ranking import Ranking, RankingRow
 from scorecard.models import Round, Scheme, User
 from scorecard.services import permissions
-from scorecard.services.cards.card import cards_of, round_cards
+from scorecard.services.cards.card import cards_of, round_cards, withheld
 from scorecard.services.cards.model import ScoreCard
 from scorecard.services.errors import PermissionDenied, ServiceError
 from scorecard.services.rounds.ranking import ranking_for
@@ -148,6 +148,7 @@ class CategoryCards:
     ranking: Ranking
     category: str | None  # None: the round has no targets
     cards: list[ScoreCard]
+    withheld: int = 0  # cards left out: the actor's home unit while scores are in progress
 
 
 def category_cards(session: Session, actor: User, rnd: Round, category: str | None,
@@ -161,7 +162,13 @@ def category_cards(session: Session, actor: User, rnd: Round, category: str | No
         if not ranking.categories:
             return CategoryCards(ranking, None, [])
         category = ranking.categories[0]
-    return CategoryCards(ranking, category, cards_of(session, rnd, ranking, category))
+    return CategoryCards(ranking, category, cards_of(session, actor, rnd, ranking, category),
+                         len(withheld(actor, rnd, category)))
+
+
+def withheld_cards(actor: User, rnd: Round, category: str | None = None) -> int:
+    """How many cards the 评分卡 report leaves out for the actor (their home unit, in progress)."""
+    return len(withheld(actor, rnd, category))
 
 
 # -- 两轮对比 -------------------------------------------------------------------------------

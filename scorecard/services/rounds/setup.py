@@ -17,13 +17,14 @@ def _ensure_manager(actor: User) -> None:
 
 
 def published_schemes(session: Session, actor: User) -> list[Scheme]:
-    """The latest published version of every scheme code."""
+    """The latest published version of every scheme code the actor's rounds may use (owned by the
+    actor's scope organisation or one above it: permissions.why_not_use_scheme)."""
     _ensure_manager(actor)
     latest: dict[str, Scheme] = {}
     for s in session.scalars(select(Scheme).where(Scheme.status == "published")
                              .order_by(Scheme.code, Scheme.version)):
         latest[s.code] = s
-    return list(latest.values())
+    return [s for s in latest.values() if permissions.why_not_use_scheme(actor, s) is None]
 
 
 def category_choices(session: Session, actor: User) -> list[tuple[int, str]]:

@@ -36,6 +36,7 @@ def target_page(session: Session, actor: User, target: RoundTarget) -> TargetPag
     rnd = target.round
     if not permissions.can_view_ranking(actor, rnd):
         raise PermissionDenied()
+    permissions.ensure(permissions.why_not_view_scores(actor, target))
     report = ranking_for(session, rnd, category_id=target.category_id)
     row = next((r for r in report.rows if r.target_id == target.id), None)
     converted = (row is not None and rnd.scheme.convert

@@ -16,7 +16,7 @@ from scorecard.domain.numbers import fmt, places, plain, to_decimal
 from scorecard.domain.tree import validate_tree
 from scorecard.importers.common import split_list
 from scorecard.importers.scheme import parse_scheme
-from scorecard.models import Category, Indicator, Scheme, SchemeItem, Tier, User, utcnow
+from scorecard.models import Category, Indicator, Organisation, Scheme, SchemeItem, Tier, User, utcnow
 from scorecard.services import audit, permissions
 from scorecard.services.errors import PermissionDenied, ServiceError
 from scorecard.services.schemes.structure import node_specs
@@ -41,9 +41,40 @@ class PublishRefused(ServiceError):
 
 # --- guards and look-ups ------------------------------------------------------------------
 
-def require_manage(actor: User | None) -> None:
-    if actor is not None and not permissions.can_manage_schemes(actor):
+def require_create(actor: User | None) -> None:
+    """May import a scheme at all (the console may)."""
+    if actor is not None and not permissions.can_create_schemes(actor):
         raise PermissionDenied()
+
+
+def require_manage(actor: User | None, scheme: Scheme) -> None:
+    """May change this scheme: its owner organisation lies within the actor's scope."""
+    if actor is not None:
+        permissions.ensure(permissions.why_not_manage_scheme(actor, scheme))
+
+
+def root_org(session: Session) -> Organisation:
+    """The top of the organisation tree (the first root by id): owner of console imports."""
+    org = session.scalar(select(Organisation).where(Organisation.parent_id.is_(None)).order_by(Organisation.id))
+    if org is None:
+        raise ServiceError("还没有组织：请先导入组织架构，再导入方案", "owner")
+    return org
+
+
+def owner_for(session: Session, actor: User | None, owner_code: str | None = None) -> Organisation:
+    """The organisation a new scheme belongs to: the named one (which must lie in the actor's
+    scope), else the actor's scope organisation, else (console) the root organisation."""
+    if owner_code and owner_code.strip():
+        org = session.scalar(select(Organisation).where(Organisation.code == owner_code.strip()))
+        if org is None:
+            raise ServiceError(f"所属组织编码「{owner_code.strip()}」不存在", "owner")
+    elif actor is not None:
+        org = actor.scope_org
+    else:
+        org = root_org(session)
+    if actor is not None and not permissions.in_scope(actor, org):
+        raise PermissionDenied(f"所属组织“{org.name}”不在您的管理范围内")
+    return org
 
 
 def require_draft(scheme: Scheme) -> None:
@@ -52,7 +83,7 @@ def require_draft(scheme: Scheme) -> None:
 
 
 def require_editable(actor: User | None, scheme: Scheme) -> None:
-    require_manage(actor)
+    require_manage(actor, scheme)
     require_draft(scheme)
 
 
@@ -264,14 +295,26 @@ def dump_indicator(ind: Indicator, parent_code: str | None = None) -> dict:
 
 # --- import ---------------------------------------------------------------------------------
 
-def import_scheme(session: Session, actor: User | None, parsed, code: str, name: str, year) -> Scheme:
+def import_scheme(session: Session, actor: User | None, parsed, code: str, name: str, year,
+                  owner: Organisation | None = None) -> Scheme:
     """A new draft from a parsed workbook (importers.scheme.ParsedScheme): version 1, or the
-    next version of an existing code."""
-    require_manage(actor)
+    next version of an existing code (then the actor must manage that code's latest version,
+    and the new version keeps its owner). Owner: given (within the actor's scope), else the
+    actor's scope organisation, else (console) the root organisation."""
+    require_create(actor)
     code, name, year = check_identity(code, name, year)
+    existing = session.scalar(select(Scheme).where(Scheme.code == code).order_by(Scheme.version.desc()))
+    if existing is not None:
+        require_manage(actor, existing)
+        owner = existing.owner_org
+    elif owner is None:
+        owner = owner_for(session, actor)
+    elif actor is not None and not permissions.in_scope(actor, owner):
+        raise PermissionDenied(f"所属组织“{owner.name}”不在您的管理范围内")
     settings = dict(parsed.settings or {})
     scheme = Scheme(
         code=code, version=_next_version(session, code), name=name, year=year, status="draft",
+        owner_org=owner,
         full_marks=to_decimal(settings.get("full_marks") or DEFAULT_FULL_MARKS),
         bonus_cap=settings.get("bonus_cap"), convert=bool(settings.get("convert", False)),
         veto_cap=settings.get("veto_cap") or None, tie_break=list(settings.get("tie_break") or []),
@@ -289,17 +332,19 @@ def import_scheme(session: Session, actor: User | None, parsed, code: str, name:
         scheme.tiers.append(Tier(name=tier_name, threshold=threshold, quota_pct=quota, position=pos))
     session.flush()
     audit.record(session, actor, "import", "scheme", scheme.id,
-                 new={"code": code, "version": scheme.version, "layout": parsed.layout, **dump(scheme)})
+                 new={"code": code, "version": scheme.version, "layout": parsed.layout,
+                      "owner": owner.code, **dump(scheme)})
     return scheme
 
 
 def import_scheme_file(session: Session, actor: User | None, source, code: str, name: str | None,
-                       year) -> Scheme:
+                       year, owner: Organisation | None = None) -> Scheme:
     """Parse a workbook (ImportFailed lists its problems) and import it as a draft; a blank
     name takes the workbook's own title (设置 → 方案名称)."""
-    require_manage(actor)
+    require_create(actor)
     parsed = parse_scheme(source)
-    return import_scheme(session, actor, parsed, code, (name or "").strip() or (parsed.title or ""), year)
+    return import_scheme(session, actor, parsed, code, (name or "").strip() or (parsed.title or ""), year,
+                         owner)
 
 
 def _import_indicators(session: Session, scheme: Scheme, parsed_indicators) -> None:
@@ -376,7 +421,7 @@ def _check_items(scheme: Scheme) -> list[str]:
 
 def publish(session: Session, actor: User | None, scheme: Scheme) -> Scheme:
     """Publish a valid draft; the previously published version of the code is archived."""
-    require_manage(actor)
+    require_manage(actor, scheme)
     if not scheme.is_draft:
         raise ServiceError(f"方案 {label(scheme)} 的状态为「{scheme.status_label}」，只有草稿可以发布", "status")
     messages = validate_scheme(scheme)
@@ -398,9 +443,11 @@ def publish(session: Session, actor: User | None, scheme: Scheme) -> Scheme:
 
 
 def new_version(session: Session, actor: User | None, scheme: Scheme) -> Scheme:
-    """A draft copy of the scheme (indicators, categories, rules, items, tiers, settings)."""
-    require_manage(actor)
+    """A draft copy of the scheme (indicators, categories, rules, items, tiers, settings); it
+    keeps the scheme's owner."""
+    require_manage(actor, scheme)
     copy = Scheme(code=scheme.code, version=_next_version(session, scheme.code), name=scheme.name,
+                  owner_org=scheme.owner_org,
                   year=scheme.year, status="draft", full_marks=scheme.full_marks,
                   bonus_cap=scheme.bonus_cap, convert=scheme.convert, veto_cap=scheme.veto_cap,
                   tie_break=list(scheme.tie_break or []), categories=list(scheme.categories))
