@@ -118,7 +118,7 @@ def pg_tool(name: str) -> str:
 
 def _version_key(path: str) -> tuple:
     part = Path(path).parent.name
-    return tuple(int(x) for x in part.split(".") if x.isdigit()) or (0,)
+    return tuple(int(x) for x in part.split(".") if x.isascii() and x.isdigit()) or (0,)
 
 
 def pg_conn_args(url: str) -> tuple[list[str], dict[str, str]]:

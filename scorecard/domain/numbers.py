@@ -117,3 +117,26 @@ def places(d: Decimal) -> int:
 
 def is_integral(d: Decimal) -> bool:
     return d == d.to_integral_value()
+
+
+# Largest id/version a database column holds (BIGINT); larger numbers name nothing.
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value: object, max_value: int = MAX_ID) -> int | None:
+    """A non-negative whole number typed as ASCII digits ("12", " 7 "), else None.
+
+    The one check for ids, versions and counts from requests: `str.isdigit()` alone also
+    accepts "²" or "١٢" (int() then fails or reads them), and a 5,000-digit string makes int()
+    raise; numbers over max_value (default: what BIGINT holds) are None too."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= max_value else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or not text.isascii() or not text.isdigit() or len(text.lstrip("0")) > 19:
+        return None
+    number = int(text)
+    return number if number <= max_value else None

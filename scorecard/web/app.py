@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from flask import Flask, g, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from scorecard.config import ROOT, load_config
 from scorecard.db import make_engine, make_session_factory
 from scorecard.domain.limits import LIMITS
-from scorecard.domain.numbers import fmt
+from scorecard.domain.numbers import MAX_ID, fmt, parse_id
 from scorecard.models import User
 from scorecard.services import permissions
 from scorecard.services.errors import ServiceError
@@ -40,6 +42,31 @@ VIEWS = (auth, home, account, audit, cards, dashboard, evidence, orgs,
          selfassess_fill, selfassess_review, publicity_unit, publicity_assess,
          reports_tables, reports_jobs, users_accounts, users_access)
 
+class BoundedInt(IntegerConverter):
+    """`<int:...>` in every route: ASCII digits only, at most what a BIGINT id holds, so
+    /x/99999999999999999999 or a 5,000-digit id is a 404 instead of a driver error (500)."""
+
+    regex = r"[0-9]{1,19}"
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+class SafeJSON(DefaultJSONProvider):
+    """A body nested too deeply for the decoder is malformed JSON (400), not a RecursionError."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
+SERVER_ERROR_MESSAGE = "系统内部错误，本次操作未完成。请稍后重试；如持续出现，请联系系统管理员"
+ERROR_MESSAGES = {400: "请求格式不正确，请刷新页面后重试", 404: "页面或数据不存在",
+                  405: "不支持该请求方式，请通过页面上的按钮或链接操作", 500: SERVER_ERROR_MESSAGE}
+
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -56,6 +83,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=config["INSTANCE_PATH"],
     )
     app.config.update(config)
+    app.url_map.converters["int"] = BoundedInt  # before any route is registered
+    app.json = SafeJSON(app)
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["scorecard.engine"] = engine
     app.extensions["scorecard.sessions"] = make_session_factory(engine)
@@ -73,10 +102,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _load_user(user_id: str):
     # "<id>:<session_version>": a bumped version (password change) revokes older sessions
     ident, _, version = user_id.partition(":")
-    if not ident.isdigit() or not version.isdigit():
+    ident, version = parse_id(ident), parse_id(version)
+    if ident is None or version is None:
         return None
-    user = get_db().get(User, int(ident))
-    if user is None or not user.active or user.session_version != int(version):
+    user = get_db().get(User, ident)
+    if user is None or not user.active or user.session_version != version:
         return None
     return user
 
@@ -115,9 +145,27 @@ def _register_hooks(app: Flask) -> None:
             resp = app.make_response((render_template("error.html", code=code, message=e.message), code))
         return _retry_later(resp) if code == 503 else resp
 
+    @app.errorhandler(400)
     @app.errorhandler(404)
-    def _not_found(_e):
-        return render_template("error.html", code=404, message="页面或数据不存在"), 404
+    @app.errorhandler(405)
+    @app.errorhandler(500)
+    def _http_error(e):
+        """The product's own Chinese page (JSON under /api/) for a bad request, a missing page,
+        a wrong method and an unexpected error."""
+        code = getattr(e, "code", None) if getattr(e, "code", None) in ERROR_MESSAGES else 500
+        if code == 500:
+            app.logger.error("unhandled error on %s %s", request.method, request.path,
+                             exc_info=getattr(e, "original_exception", None) or e)
+        message = ERROR_MESSAGES[code]
+        headers = {"Allow": ", ".join(e.valid_methods)} if code == 405 and getattr(e, "valid_methods", None) else {}
+        if request.path.startswith("/api/"):
+            return jsonify(ok=False, error=message, field=None), code, headers
+        try:
+            return render_template("error.html", code=code, message=message), code, headers
+        except Exception:  # the page itself failed (e.g. the database is gone): plain Chinese text
+            app.logger.exception("error page failed")
+            return (f"<!doctype html><meta charset=utf-8><title>{code}</title><h1>{code}</h1><p>{message}</p>",
+                    code, {**headers, "Content-Type": "text/html; charset=utf-8"})
 
     @app.errorhandler(413)
     def _too_large(_e):

@@ -8,6 +8,7 @@ from wtforms import Form, IntegerField, SelectField, StringField
 from wtforms.fields import DateField
 from wtforms.validators import Length, Optional
 
+from scorecard.domain.numbers import parse_id
 from scorecard.services import audit as audit_svc
 from scorecard.services import permissions
 from scorecard.web.common import get_db, require
@@ -31,7 +32,7 @@ def _int_choice(field, label: str, known: set[str], errors: list[str]) -> int | 
     value = (field.data or "").strip()
     if not value:
         return None
-    if not value.isdigit() or value not in known:
+    if parse_id(value) is None or value not in known:
         errors.append(f"“{label}”的取值“{value}”无效，请从列表中选择")
         return None
     return int(value)

@@ -15,7 +15,7 @@ from flask import abort, current_app, flash, g, send_file
 from flask_login import current_user
 
 from scorecard import slots
-from scorecard.domain.numbers import fmt
+from scorecard.domain.numbers import fmt, parse_id
 from scorecard.importers.common import ImportFailed
 from scorecard.services.errors import PermissionDenied, ServiceError, StaleData
 from scorecard.services.evidence import StorageUnavailable
@@ -90,6 +90,9 @@ def require(allowed: bool) -> None:
 
 
 def get_or_404(session, model, ident):
+    # an id no BIGINT column holds (or not a number at all) names nothing: 404, not a driver error
+    if parse_id(ident) is None:
+        abort(404)
     obj = session.get(model, ident)
     if obj is None:
         abort(404)

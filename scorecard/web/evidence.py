@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
+from scorecard.domain.numbers import parse_id
 from scorecard.models import DOC_TYPES, Evidence, Organisation
 from scorecard.services import evidence as ev_svc
 from scorecard.services import permissions
@@ -44,7 +45,7 @@ def uploaded_message(res) -> tuple[str, str]:
 @bp.route("/")
 @login_required
 def index():
-    org_id = request.args.get("org", type=int)
+    org_id = request.args.get("org", type=parse_id)
     org = get_or_404(get_db(), Organisation, org_id) if org_id else actor().scope_org
     return _page(org)
 
@@ -59,7 +60,7 @@ def _page(org: Organisation, status: int = 200):
 @bp.route("/upload", methods=["POST"])
 @login_required
 def upload():
-    org = get_or_404(get_db(), Organisation, request.form.get("org", type=int) or 0)
+    org = get_or_404(get_db(), Organisation, request.form.get("org", type=parse_id) or 0)
     # a failed commit deletes the stored file again (services/evidence.py)
     with unit_of_work() as done:
         res = upload_from_request(get_db(), org)

@@ -10,6 +10,7 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scorecard.domain.numbers import parse_id
 from scorecard.models import RoundTarget, User
 from scorecard.models.evidence import Evidence, EvidenceCitation
 from scorecard.services import evidence as evidence_svc
@@ -23,9 +24,10 @@ def parse_ids(values: Iterable[str | int]) -> list[int]:
         text = str(v).strip()
         if not text:
             continue
-        if not text.isdigit():
+        number = parse_id(text)
+        if number is None:
             raise ServiceError(f"佐证材料编号“{text}”无效", "evidence")
-        out.append(int(text))
+        out.append(number)
     return list(dict.fromkeys(out))
 
 

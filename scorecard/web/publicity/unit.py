@@ -9,7 +9,7 @@ import datetime as dt
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from scorecard.domain.numbers import fmt
+from scorecard.domain.numbers import fmt, parse_id
 from scorecard.models import Indicator, Nomination, RoundTarget, SchemeItem
 from scorecard.services import permissions
 from scorecard.services.errors import ServiceError
@@ -66,7 +66,7 @@ def appeal(target_id: int):
     target = get_or_404(get_db(), RoundTarget, target_id)
     require(permissions.is_own_unit(actor(), target))
     form = {"indicator": request.form.get("indicator", ""), "reason": request.form.get("reason", "")}
-    ind = get_db().get(Indicator, int(form["indicator"])) if form["indicator"].isdigit() else None
+    ind = get_db().get(Indicator, parse_id(form["indicator"])) if parse_id(form["indicator"]) else None
     with unit_of_work() as done:
         if ind is None:
             raise ServiceError("请选择要申诉的指标", "indicator")
@@ -81,7 +81,7 @@ def nominate(target_id: int):
     target = get_or_404(get_db(), RoundTarget, target_id)
     require(permissions.is_own_unit(actor(), target))
     form = {k: request.form.get(k, "") for k in ("item", "title", "claimed", "description")}
-    item = get_db().get(SchemeItem, int(form["item"])) if form["item"].isdigit() else None
+    item = get_db().get(SchemeItem, parse_id(form["item"])) if parse_id(form["item"]) else None
     with unit_of_work() as done:
         nom_svc.nominate(get_db(), actor(), target, item, form["title"], form["claimed"], form["description"],
                          evidence_ids=parse_ids(request.form.getlist("evidence")))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from scorecard.domain.numbers import parse_id
 from scorecard.exports import reports as xl
 from scorecard.exports.report_columns import (
     card_columns,
@@ -115,7 +116,6 @@ def cards(round_id: int):
     if shown is None:
         abort(404)
     return render_template("reports/cards.html", rnd=rnd, ranking=shown.ranking, category=shown.category,
-                           withheld=shown.withheld,
                            cards=[(c, table(card_summary_columns(), [c]), table(card_columns(), card_lines(c)))
                                   for c in shown.cards])
 
@@ -129,12 +129,11 @@ def cards_xlsx(round_id: int):
     if shown is None:
         abort(404)
     title = f"{shown.ranking.round_name}考核评分卡" + (f"（{shown.category}）" if shown.category else "")
-    return send_workbook(title, lambda p: xl.write_cards_workbook(shown.ranking, shown.cards, p,
-                                                                   withheld=shown.withheld))
+    return send_workbook(title, lambda p: xl.write_cards_workbook(shown.ranking, shown.cards, p))
 
 
 def _other_round(rnd: Round) -> Round:
-    other_id = request.args.get("against", type=int)
+    other_id = request.args.get("against", type=parse_id)
     if other_id is None:
         abort(404)
     other = get_or_404(get_db(), Round, other_id)

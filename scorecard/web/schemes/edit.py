@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
+from scorecard.domain.numbers import parse_id
 from scorecard.domain.rules import RULE_LABELS, RULE_TYPES
 from scorecard.models import Indicator, Scheme, SchemeItem, Tier
 from scorecard.services.schemes import diff as schemes_diff
@@ -72,7 +73,7 @@ def _indicator_data(ind: Indicator) -> dict:
 def indicator(scheme_id: int, ind_id: int | None):
     scheme = _draft(scheme_id)
     ind = _owned(Indicator, ind_id, scheme) if ind_id else None
-    parent_id = request.args.get("parent", type=int)
+    parent_id = request.args.get("parent", type=parse_id)
     parent = _owned(Indicator, parent_id, scheme) if ind is None and parent_id else None
     form = IndicatorForm(data=None if request.method == "POST" or ind is None else _indicator_data(ind))
     form.categories.choices = [SelectChoice(c.name) for c in scheme.categories]

@@ -9,7 +9,7 @@ from flask import abort, jsonify, render_template, request
 from flask_login import login_required
 from markupsafe import Markup, escape
 
-from scorecard.domain.numbers import fmt, plain
+from scorecard.domain.numbers import fmt, parse_id, plain
 from scorecard.domain.rules import RULE_LABELS
 from scorecard.models import Category, Indicator, Round, RoundTarget
 from scorecard.services.scoring import grid as grid_svc
@@ -107,9 +107,9 @@ def _request_fields(data: dict) -> tuple[str, int | None, str] | str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return "分值格式不正确"
     version = data.get("version")
-    if isinstance(version, str) and version.strip().isdigit():
-        version = int(version)
-    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+    if version is not None:
+        version = parse_id(version)
+    if version is None and data.get("version") is not None:
         return "版本号格式不正确，请刷新页面"
     return str(value).strip(), version, str(data.get("reason") or "").strip()
 
@@ -123,8 +123,8 @@ def save_cell():
     if not isinstance(data, dict):
         return _fail("请求格式不正确", 400)
     db = get_db()
-    target_id = data.get("target_id")
-    tgt = db.get(RoundTarget, target_id) if isinstance(target_id, int) and not isinstance(target_id, bool) else None
+    target_id = parse_id(data["target_id"]) if isinstance(data.get("target_id"), int) else None
+    tgt = db.get(RoundTarget, target_id) if target_id is not None else None
     if tgt is None:
         return _fail("考核对象不存在", 404)
     fields = _request_fields(data)

@@ -6,6 +6,7 @@ ratio actual/target · check met (1/0) · vote vote_<i> (i = option index) · ta
 """
 from __future__ import annotations
 
+from scorecard.domain.numbers import parse_id
 from scorecard.domain.rules import LeafRule
 
 # LeafView and explain live with the page's read model; the self-assessment pages use them too.
@@ -49,8 +50,7 @@ def raw_from_form(rule: LeafRule, form) -> dict:
 
 
 def parse_version(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isdigit() else None
+    return parse_id(text)
 
 
 def deduct_rows(view: LeafView) -> list[dict]:

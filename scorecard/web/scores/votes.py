@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from scorecard.domain.numbers import parse_id
 from scorecard.exports.votes_template import write_votes_template
 from scorecard.models import Round, RoundTarget
 from scorecard.services import permissions
@@ -22,7 +23,7 @@ MAX_ROWS = 2000
 def _page(target: RoundTarget, status: int = 200, rows: list[GridRow] | None = None):
     blank = request.args.get("blank", "")
     grid = votes_svc.vote_grid(get_db(), actor(), target, rows,
-                               int(blank) if blank.isdigit() else votes_svc.BLANK_ROWS)
+                               min(votes_svc.BLANK_ROWS if (n := parse_id(blank)) is None else n, MAX_ROWS))
     return render_template("scores/votes.html", target=target, rnd=target.round, leaves=grid.leaves,
                            options=grid.options, rows=grid.rows, tally=grid.tally,
                            editable=grid.editable), status
@@ -30,12 +31,13 @@ def _page(target: RoundTarget, status: int = 200, rows: list[GridRow] | None = N
 
 def _posted_rows(form) -> list[GridRow]:
     """Rows rater-<i> with their choices vote-<i>-<leaf code>, as submitted."""
-    count = min(int(form["rows"]), MAX_ROWS) if form.get("rows", "").isdigit() else 0
+    count = min(parse_id(form.get("rows", "")) or 0, MAX_ROWS)
     rows = [GridRow(form.get(f"rater-{i}", ""), {}) for i in range(count)]
     for key, value in form.items():
         parts = key.split("-", 2)
-        if len(parts) == 3 and parts[0] == "vote" and parts[1].isdigit() and int(parts[1]) < count:
-            rows[int(parts[1])].choices[parts[2]] = value
+        index = parse_id(parts[1]) if len(parts) == 3 and parts[0] == "vote" else None
+        if index is not None and index < count:
+            rows[index].choices[parts[2]] = value
     return rows
 
 

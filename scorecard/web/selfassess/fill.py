@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from scorecard.domain.numbers import plain
+from scorecard.domain.numbers import parse_id, plain
 from scorecard.models import DOC_TYPES, RoundTarget
 from scorecard.services import evidence as ev_svc
 from scorecard.services import permissions
@@ -87,7 +87,7 @@ def save(target_id: int, code: str):
         abort(404)
     ind, rule = found
     raw, narrative, version = _raw(rule, request.form), request.form.get("narrative", ""), request.form.get("version", "")
-    ids = [int(v) for v in request.form.getlist("evidence") if v.isdigit()]
+    ids = [i for i in map(parse_id, request.form.getlist("evidence")) if i is not None]
     uploaded, leaf = None, _Leaf()
     # a refusal rolls back, which also deletes a file uploaded in this request (services/evidence.py)
     with unit_of_work(form=leaf, field="leaf") as done:
