@@ -1,5 +1,5 @@
 """Account access in a real browser (CSRF on, real CSP, watched_page fails on console errors):
-an account locked by real failed logins is unlocked from the list; a password is reset with a
+an account slowed down by real failed logins is unlocked from the list; a password is reset with a
 typed temporary password (a bad one first) and with a generated one, which then works once."""
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def _fail_logins(page, base, username, times=5):
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill("Wrong-pass-1")
         page.get_by_role("button", name="登录").click()
-    expect(page.locator(".alert-danger").last).to_contain_text("账号已被锁定")
+    expect(page.locator(".alert-danger").last).to_contain_text("登录失败次数过多")
 
 
 def _row(page, username):
@@ -32,7 +32,7 @@ def test_admin_unlocks_and_resets(live_server, watched_page):
     log_in(page, base, "admin")
     page.get_by_role("link", name="账号").click()
     row = _row(page, "unit_a")
-    expect(row).to_contain_text("已锁定（至")
+    expect(row).to_contain_text("登录受限（失败5次，至")
     row.get_by_role("button", name="解除锁定").click()
     expect(page.locator("main")).to_contain_text("已解除账号“unit_a”的登录锁定")
     expect(_row(page, "unit_a")).to_contain_text("正常")
