@@ -6,7 +6,6 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from scorecard.cli import main
-from scorecard.services.rounds import lifecycle as rounds
 from tests.finalizing import finalize
 
 from .conftest import dump
