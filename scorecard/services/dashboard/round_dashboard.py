@@ -1,6 +1,6 @@
 """A round's dashboard (数据看板): tiers per category, the distribution of totals, the weakest
 indicators, 片组 averages, scoring progress and movement against the previous round of the same
-scheme family. Every figure is read from the ranking (services/ranking.ranking_for, so a
+scheme family. Every figure is read from the ranking (services/rounds/ranking.ranking_for, so a
 finalized round answers from its frozen snapshot) and computed by domain/stats.py."""
 from __future__ import annotations
 

@@ -116,6 +116,7 @@ def cards(round_id: int):
     if shown is None:
         abort(404)
     return render_template("reports/cards.html", rnd=rnd, ranking=shown.ranking, category=shown.category,
+                           withheld=shown.withheld,
                            cards=[(c, table(card_summary_columns(), [c]), table(card_columns(), card_lines(c)))
                                   for c in shown.cards])
 
@@ -129,7 +130,8 @@ def cards_xlsx(round_id: int):
     if shown is None:
         abort(404)
     title = f"{shown.ranking.round_name}考核评分卡" + (f"（{shown.category}）" if shown.category else "")
-    return send_workbook(title, lambda p: xl.write_cards_workbook(shown.ranking, shown.cards, p))
+    return send_workbook(title, lambda p: xl.write_cards_workbook(shown.ranking, shown.cards, p,
+                                                                   withheld=shown.withheld))
 
 
 def _other_round(rnd: Round) -> Round:

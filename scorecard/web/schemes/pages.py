@@ -1,6 +1,7 @@
 """Schemes (考核方案): list, import, the scheme page with its pre-publish check, publish,
 new version, diff between versions and the blank import template (the draft's edit forms are
-in edit.py). Leaders read; admins and assessors manage; everyone else gets 403."""
+in edit.py). Leaders read; admins and assessors manage the schemes owned within their scope
+(a scheme imported on the web belongs to the importer's scope organisation); everyone else gets 403."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,9 +23,10 @@ from scorecard.web.schemes.forms import ImportForm
 
 def load_scheme(scheme_id: int, manage: bool = False) -> Scheme:
     require(permissions.can_view_schemes(actor()))
+    scheme = get_or_404(get_db(), Scheme, scheme_id)
     if manage:
-        require(permissions.can_manage_schemes(actor()))
-    return get_or_404(get_db(), Scheme, scheme_id)
+        permissions.ensure(permissions.why_not_manage_scheme(actor(), scheme))
+    return scheme
 
 
 def back(scheme: Scheme, anchor: str = ""):
@@ -43,7 +45,7 @@ def index():
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_scheme():
-    require(permissions.can_manage_schemes(actor()))
+    require(permissions.can_create_schemes(actor()))
     form, issues = ImportForm(), []
     if form.validate_on_submit():
         with unit_of_work(form) as done:
@@ -75,7 +77,7 @@ def show(scheme_id: int):
         "schemes/show.html", scheme=scheme, rows=schemes_diff.tree_rows(scheme),
         burden=burden_svc.scheme_burden(db, scheme, previous),
         previous=previous, problems=schemes.validate_scheme(scheme) if scheme.is_draft else [],
-        manage=permissions.can_manage_schemes(actor()), later=schemes.later_version(db, scheme))
+        manage=permissions.can_manage_scheme(actor(), scheme), later=schemes.later_version(db, scheme))
 
 
 @bp.route("/<int:scheme_id>/publish", methods=["POST"])
