@@ -161,7 +161,7 @@ def _pg_restore(url: str, src: Path) -> None:
                       "--file", str(script)], stdout=subprocess.DEVNULL)
 
 
-# Drop every table, view, sequence and enum/domain type of schema public (the schema itself stays,
+# Drop every table, view, sequence, enum/domain type and function of schema public (the schema itself stays,
 # with its owner and grants), inside the same transaction as the restore.
 _PG_CLEAR = """
 DO $$
@@ -176,6 +176,12 @@ BEGIN
   FOR r IN SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
            WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd') LOOP
     EXECUTE format('DROP TYPE IF EXISTS public.%I CASCADE', r.typname);
+  END LOOP;
+  -- functions of the schema (the audit guard's trigger function), not those of an extension
+  FOR r IN SELECT p.oid::regprocedure AS sig FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'public' AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                 WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e') LOOP
+    EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', r.sig);
   END LOOP;
 END $$;
 """

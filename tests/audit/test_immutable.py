@@ -73,3 +73,22 @@ def test_appending_still_works(session, logged):
     audit.record(session, logged["admin"], "update", "scheme", 1, old={"a": 1}, new={"a": 2}, reason="追加")
     session.commit()
     assert len(_snapshot(session)) == n + 1
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE audit_entry SET reason = '改写历史'",
+    "UPDATE audit_entry SET user_id = NULL WHERE id > 0",
+    "DELETE FROM audit_entry",
+    "DELETE FROM audit_entry WHERE entity = 'score'",
+])
+def test_raw_sql_is_refused_by_the_database(session, logged, sql):
+    """The ORM guards are bypassed by plain SQL; the database's own triggers still refuse it."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    before = _snapshot(session)
+    assert before
+    with pytest.raises(DatabaseError, match="audit rows are immutable"):
+        session.execute(text(sql))
+    session.rollback()
+    assert _snapshot(session) == before
