@@ -198,3 +198,35 @@ def test_progress_counts_per_category(session, sx):
     (row,) = selfassess.progress(session, sx.rnd)
     assert row["category"].name == "机关" and row["total"] == 3
     assert row["counts"] == {"not_started": 0, "draft": 1, "submitted": 1, "returned": 1, "confirmed": 0}
+
+
+def test_review_deadline_closes_review(session, sx):
+    """审核截止 is the last local day (inclusive) for confirm, return and rejecting evidence;
+    moving the deadline opens review again."""
+    items, ev = fill_all(sx, session)
+    selfassess.submit(session, sx.unit_a, sx.ta, today=sx.today)
+    session.commit()
+    cit = selfassess.citations(session, items["1.2"])[0]
+    sx.rnd.review_deadline = dt.date(2025, 12, 31)
+    audit_rows = session.scalar(select(func.count()).select_from(AuditEntry))
+    late = dt.date(2026, 1, 1)
+    message = "审核截止日期为2025-12-31，已过期，不能再审核；如需延长请先修改截止日期"
+    with pytest.raises(ServiceError, match=message):
+        review.confirm(session, sx.assessor, items["2.1"], today=late)
+    with pytest.raises(ServiceError, match=message):
+        review.return_item(session, sx.assessor, items["1.1"], "请补充", today=late)
+    with pytest.raises(ServiceError, match=message):
+        review.reject_evidence(session, sx.assessor, items["1.2"], cit, "无关", today=late)
+    assert {i.status for i in items.values()} == {"submitted"} and not cit.rejected
+    assert session.scalar(select(func.count()).select_from(AuditEntry)) == audit_rows
+    # the deadline day itself is still open
+    review.confirm(session, sx.assessor, items["2.1"], today=dt.date(2025, 12, 31))
+    # without an explicit day the service asks the local clock
+    with pytest.raises(ServiceError, match=message):
+        from unittest import mock
+        with mock.patch.object(selfassess, "local_today", lambda: late):
+            review.return_item(session, sx.assessor, items["1.1"], "请补充")
+    # the round's assessor moves the deadline, and review is open again
+    review.set_deadlines(session, sx.assessor, sx.rnd, None, dt.date(2026, 1, 15))
+    review.return_item(session, sx.assessor, items["1.1"], "请补充", today=late)
+    assert session.get(SelfItem, items["1.1"].id).status == "returned"

@@ -198,3 +198,23 @@ def test_score_page_and_self_page_link_each_other(client, sxs):
     login(client, "assessor")
     assert f'href="/self/targets/{sxs.ta.id}"' in client.get(f"/targets/{sxs.ta.id}/scores").get_data(as_text=True)
     assert f'href="/targets/{sxs.ta.id}/scores"' in client.get(f"/self/targets/{sxs.ta.id}").get_data(as_text=True)
+
+
+def test_review_after_the_review_deadline_is_refused(client, session, sxs):
+    items, _ = fill_all(sxs, session)
+    selfassess.submit(session, sxs.unit_a, sxs.ta, today=sxs.today)
+    sxs.rnd.review_deadline = dt.date(2000, 1, 1)
+    session.commit()
+    login(client, "assessor")
+    resp = client.post(f"/self/items/{items['1.1'].id}/return", data={"reason": "请补充学习记录"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "审核截止日期为2000-01-01，已过期，不能再审核" in html
+    assert "请补充学习记录" in html  # what was typed is shown again
+    assert client.post(f"/self/items/{items['2.1'].id}/confirm").status_code == 400
+    session.expire_all()
+    assert {session.get(SelfItem, i.id).status for i in items.values()} == {"submitted"}
+    # the round's assessor moves the deadline on the same page, then may review
+    assert client.post(f"/rounds/{sxs.rnd.id}/deadlines", data={"review_deadline": "2099-12-31"}).status_code == 302
+    assert client.post(f"/self/items/{items['2.1'].id}/confirm").status_code == 302
+    session.expire_all()
+    assert session.get(SelfItem, items["2.1"].id).status == "confirmed"

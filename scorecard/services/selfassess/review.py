@@ -1,6 +1,10 @@
 """Review of self-assessments (审核): per leaf the assessor confirms or returns with a reason,
 marks a cited file not relevant (C19), and may reopen a unit's submission after the deadline.
-Every action adds to the item's history and writes an audit row."""
+Every action adds to the item's history and writes an audit row.
+
+Deadline: Round.review_deadline (审核截止) is the last local day on which items may be confirmed,
+returned or have evidence rejected; afterwards the round's assessors must first move the deadline
+(set_deadlines), which is audited like every other change."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,6 +25,17 @@ def _check(actor: User, target: RoundTarget) -> None:
     permissions.ensure(permissions.why_not_review(actor, target))
 
 
+def review_closed_message(rnd) -> str:
+    return (f"审核截止日期为{rnd.review_deadline.isoformat()}，已过期，不能再审核；"
+            "如需延长请先修改截止日期")
+
+
+def _ensure_review_open(rnd, today: dt.date | None) -> None:
+    """The review deadline is inclusive, in the deployment's local date."""
+    if rnd.review_deadline is not None and (today or selfassess.local_today()) > rnd.review_deadline:
+        raise ServiceError(review_closed_message(rnd))
+
+
 def _label(item: SelfItem) -> str:
     return f"{item.indicator.code} {item.indicator.name}"
 
@@ -39,8 +54,10 @@ def _flush_or_stale(session: Session, message: str) -> None:
         raise StaleData(message) from None
 
 
-def confirm(session: Session, actor: User, item: SelfItem, comment: str = "") -> SelfItem:
+def confirm(session: Session, actor: User, item: SelfItem, comment: str = "",
+            today: dt.date | None = None) -> SelfItem:
     _check(actor, item.target)
+    _ensure_review_open(item.target.round, today)
     comment = check_length(comment, f"确认“{_label(item)}”的意见", COMMENT, "comment")
     if item.status != "submitted":
         raise ServiceError(f"“{_label(item)}”当前为“{item.status_label}”，只有已提交的项目可以确认")
@@ -57,8 +74,10 @@ def confirm(session: Session, actor: User, item: SelfItem, comment: str = "") ->
     return item
 
 
-def return_item(session: Session, actor: User, item: SelfItem, reason: str) -> SelfItem:
+def return_item(session: Session, actor: User, item: SelfItem, reason: str,
+                today: dt.date | None = None) -> SelfItem:
     _check(actor, item.target)
+    _ensure_review_open(item.target.round, today)
     reason = check_length(reason, "退回理由", REASON, "reason")
     if not reason:
         raise ServiceError(f"退回“{_label(item)}”须填写退回理由", "reason")
@@ -77,9 +96,10 @@ def return_item(session: Session, actor: User, item: SelfItem, reason: str) -> S
 
 
 def reject_evidence(session: Session, actor: User, item: SelfItem, citation: EvidenceCitation,
-                    reason: str) -> EvidenceCitation:
+                    reason: str, today: dt.date | None = None) -> EvidenceCitation:
     """C19: mark one file cited by the item as not relevant to it."""
     _check(actor, item.target)
+    _ensure_review_open(item.target.round, today)
     if citation.subject != selfassess.SUBJECT or citation.subject_id != item.id:
         raise ServiceError("该材料未被此项目引用", "citation")
     if citation.rejected:
