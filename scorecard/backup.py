@@ -179,7 +179,7 @@ BEGIN
   END LOOP;
   -- functions of the schema (the audit guard's trigger function), not those of an extension
   FOR r IN SELECT p.oid::regprocedure AS sig FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-           WHERE n.nspname = 'public' AND NOT EXISTS (SELECT 1 FROM pg_depend d
+           WHERE n.nspname = 'public' AND p.prokind = 'f' AND NOT EXISTS (SELECT 1 FROM pg_depend d
                  WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e') LOOP
     EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', r.sig);
   END LOOP;
