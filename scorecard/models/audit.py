@@ -1,7 +1,8 @@
 """Append-only audit trail: who changed what, when, old → new, and why.
 
 Nobody can edit history: the ORM refuses to update or delete an AuditEntry (flush-time
-listeners) and refuses bulk UPDATE/DELETE statements aimed at the table (do_orm_execute).
+listeners) and refuses bulk UPDATE/DELETE statements aimed at the table (do_orm_execute); the
+database refuses raw SQL UPDATE/DELETE too (triggers, migration 0009_audit_guard).
 """
 from __future__ import annotations
 
