@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from scorecard.domain.numbers import parse_id
 from scorecard.domain.rules import LeafRule
-
-# LeafView and explain live with the page's read model; the self-assessment pages use them too.
-from scorecard.services.scoring.score_page import LeafView, explain  # noqa: F401
+from scorecard.services.scoring.score_page import LeafView
 
 
 def _rows(form) -> list[dict]:

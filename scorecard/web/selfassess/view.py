@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from scorecard.services.scoring.score_page import LeafView, explain
 from scorecard.services.selfassess import fill as selfassess
-from scorecard.web.scores.inputs import LeafView, explain
 
 if TYPE_CHECKING:  # annotations only: the page's data comes from services/selfassess/pages.py
     from scorecard.models import EvidenceCitation, Indicator, SelfItem, SelfItemVersion
